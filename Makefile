@@ -1,0 +1,59 @@
+# gilbert-ts build. Fresh machine: `make demo` (the example) and `make test` (the suite).
+# Needs: Node >= 20 with npm, Go >= 1.21, gcc (cgo), make.
+
+SHELL := /bin/bash
+GO ?= go
+NODE ?= node
+export GOFLAGS := -buildvcs=false
+
+SHIM_DIR   := go-shim
+SHIM_LIB   := $(SHIM_DIR)/build/libgilbert_shim.so
+TS_SOURCES := $(shell find src -name '*.ts')
+# `make test TEST=test/bridge` runs only the tests under that path
+TEST ?= test
+
+.PHONY: all deps build shim fixtures test demo bench lint clean
+
+all: build
+
+## ---- dependencies ---------------------------------------------------------
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.install-stamp
+
+## ---- build -----------------------------------------------------------------
+dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json
+	npx tsc -p tsconfig.json
+	@chmod +x dist/cli/main.js 2>/dev/null || true
+	@touch $@
+
+build: dist/.build-stamp shim
+
+## ---- go shim (bridge) --------------------------------------------------------
+SHIM_SOURCES := $(wildcard $(SHIM_DIR)/*.go) $(SHIM_DIR)/go.mod $(SHIM_DIR)/go.sum $(wildcard native/*.h)
+
+$(SHIM_LIB): $(SHIM_SOURCES)
+	cd $(SHIM_DIR) && CGO_ENABLED=1 $(GO) build -buildmode=c-shared -o build/libgilbert_shim.so .
+
+shim: $(SHIM_LIB)
+
+## ---- test fixtures -----------------------------------------------------------
+fixtures:
+
+## ---- test ------------------------------------------------------------------
+typecheck: deps
+	npx tsc -p tsconfig.test.json
+
+test: build fixtures typecheck
+	$(NODE) --import tsx --test --test-concurrency=2 --test-timeout=600000 $$(find $(TEST) -name '*.test.ts' | sort)
+
+## ---- demo ------------------------------------------------------------------
+demo: build
+
+## ---- benchmarks --------------------------------------------------------------
+bench: build fixtures
+
+clean:
+	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out

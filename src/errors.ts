@@ -1,0 +1,41 @@
+import type { SourceLocation } from './sdk/index.js';
+
+/**
+ * An error meant for the user: the CLI prints `ERROR: <message>` (plus the
+ * hint) without a stack trace and exits with `exitCode`. Anything that is not
+ * a GilbertError reaching the CLI is a bug and is printed with its stack.
+ */
+export class GilbertError extends Error {
+  readonly exitCode: number;
+  readonly hint?: string;
+  readonly location?: SourceLocation;
+
+  constructor(message: string, options: { exitCode?: number; hint?: string; location?: SourceLocation; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint;
+    this.location = options.location;
+  }
+}
+
+/** The manifest (or an import) cannot be read, templated, parsed or validated. */
+export class ManifestError extends GilbertError {}
+
+/** A job, task or action failed while running. */
+export class JobError extends GilbertError {}
+
+/** A plugin cannot be found, fetched, built, matched or loaded. */
+export class PluginError extends GilbertError {}
+
+/** The run was cancelled by a signal: exit 130 for SIGINT, 143 for SIGTERM. */
+export class CancelledError extends GilbertError {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM' | 'cancel' = 'cancel', message = 'job cancelled') {
+    super(message, { exitCode: signalName === 'SIGINT' ? 130 : signalName === 'SIGTERM' ? 143 : 1 });
+  }
+}
+
+/** "file:line: " prefix for messages that have a location. */
+export function formatLocation(location: SourceLocation | undefined): string {
+  return location ? `${location.file}:${location.line}: ` : '';
+}
