@@ -80,12 +80,12 @@ export class Param<T> {
   /** Value used when the param is absent or null (copied for lists and maps). */
   default(value: Exclude<T, undefined>): Param<Exclude<T, undefined>> {
     const copy = () => structuredClone(value);
-    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue, copy, this.requiredMessage);
+    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, copy, this.requiredMessage);
   }
 
   /** Absent or null is an error; `message` replaces the standard one (Gilbert had its own for some params). */
   required(message?: string): Param<Exclude<T, undefined>> {
-    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue, undefined, message ?? true);
+    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, undefined, message ?? true);
   }
 
   /** Decodes a value (`undefined` = absent). */
@@ -110,7 +110,7 @@ function simple<T>(expected: string, accept: (value: ParamValue) => T | undefine
     const result = accept(value);
     if (result === undefined) throw typeError(ctx, path, expected, value);
     return result;
-  }) as Decoder<T>);
+  }) as Decoder<Exclude<T, undefined>>);
 }
 
 export interface NumberOptions {
