@@ -19,6 +19,8 @@ import type { Logger } from '../log/logger.js';
 /** A set of variables (sdk.Vars). */
 export type Vars = Record<string, string>;
 
+const integralFloatBrand = Symbol.for('gilbert-ts.IntegralFloat');
+
 /**
  * A YAML float whose value is integral, such as `1.0` or `1e3`.
  *
@@ -29,6 +31,14 @@ export type Vars = Record<string, string>;
  * TypeScript actions can treat it as a number (`Number(x)` or `+x`).
  */
 export class IntegralFloat {
+  /**
+   * A plugin may load its own copy of this module (its own gilbert-ts, or a
+   * loader's namespaced copy); the brand keeps `instanceof` true across copies.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[integralFloatBrand] === true;
+  }
+  readonly [integralFloatBrand] = true;
   constructor(readonly value: number) {}
   valueOf(): number {
     return this.value;

@@ -1,0 +1,41 @@
+import Module, { register } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A plugin living outside this package may `import { definePlugin } from
+ * 'gilbert-ts/sdk'` without having gilbert-ts installed next to it, and when
+ * it has its own copy, classes such as IntegralFloat must still be the host's
+ * (params are built from the host's classes; `instanceof` fails against a
+ * second copy). So every import of `gilbert-ts/sdk` resolves to the very
+ * module the host itself loaded, for ESM imports and for CommonJS requires.
+ */
+const hostSdkUrl = import.meta.resolve('../../sdk/index.js');
+const sdkSpecifiers = new Set(['gilbert-ts/sdk', 'gilbert-ts/sdk/index.js', 'gilbert-ts/dist/sdk/index.js']);
+
+// A data: URL loads the same way whether the host runs from dist/ or from src/ under tsx.
+// shortCircuit keeps tsx from adding its namespace query, which would make a second module instance.
+const esmHookSource = `
+const sdk = new Set(${JSON.stringify([...sdkSpecifiers])});
+export async function resolve(specifier, context, nextResolve) {
+  if (sdk.has(specifier)) return { url: ${JSON.stringify(hostSdkUrl)}, format: 'module', shortCircuit: true };
+  return nextResolve(specifier, context);
+}
+`;
+
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+
+let installed = false;
+
+export function redirectSdkImportsToHost(): void {
+  if (installed) return;
+  installed = true;
+  register(`data:text/javascript,${encodeURIComponent(esmHookSource)}`);
+
+  // Node 20 has no synchronous resolve hook for require(); the CommonJS resolver is the one entry point.
+  const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
+  const original = cjs._resolveFilename;
+  const hostSdkPath = fileURLToPath(hostSdkUrl);
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+    return sdkSpecifiers.has(request) ? hostSdkPath : original.call(this, request, ...rest);
+  };
+}
