@@ -1,0 +1,73 @@
+import { familySync, GLIBC, MUSL } from 'detect-libc';
+import { PluginError } from '../errors.js';
+
+/** The host as Go names it: what a plugin must have been built for. */
+export interface GoPlatform {
+  goos: string;
+  goarch: string;
+  /** Linux only: the C library the host runs on; a plugin is linked against one of them. */
+  libc?: 'glibc' | 'musl';
+}
+
+const goosByNodePlatform: Record<string, string> = {
+  linux: 'linux',
+  darwin: 'darwin',
+  freebsd: 'freebsd',
+  openbsd: 'openbsd',
+  netbsd: 'netbsd',
+  win32: 'windows',
+  sunos: 'solaris',
+  aix: 'aix',
+};
+
+const goarchByNodeArch: Record<string, string> = {
+  x64: 'amd64',
+  ia32: '386',
+  arm64: 'arm64',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loong64: 'loong64',
+  mips: 'mips',
+  mipsel: 'mipsle',
+};
+
+function unsupported(what: string, found: string, supported: Record<string, string>): PluginError {
+  return new PluginError(`Go plugins are not available for ${what} '${found}'`, {
+    hint: `supported: ${Object.keys(supported).join(', ')}`,
+  });
+}
+
+/** Maps Node's platform/arch to Go's GOOS/GOARCH (and the libc family on Linux). */
+export function goPlatform(platform: string = process.platform, arch: string = process.arch): GoPlatform {
+  const goos = goosByNodePlatform[platform];
+  if (!goos) throw unsupported('platform', platform, goosByNodePlatform);
+  const goarch = goarchByNodeArch[arch];
+  if (!goarch) throw unsupported('architecture', arch, goarchByNodeArch);
+  if (goos !== 'linux') return { goos, goarch };
+  // detect-libc answers null when it cannot tell; glibc is by far the common case then.
+  return { goos, goarch, libc: familySync() === MUSL ? 'musl' : 'glibc' };
+}
+
+/**
+ * Release asset names to look for, best first: `<repo>_<GOOS>-<GOARCH>.so` as
+ * Gilbert named them, preceded on Linux by the libc-specific name
+ * `<repo>_<GOOS>-<GOARCH>-<libc>.so`.
+ */
+export function releaseAssetNames(repo: string, host: GoPlatform = goPlatform()): string[] {
+  const base = `${repo}_${host.goos}-${host.goarch}`;
+  const extension = host.goos === 'windows' ? 'dll' : 'so';
+  return host.libc ? [`${base}-${host.libc}.${extension}`, `${base}.${extension}`] : [`${base}.${extension}`];
+}
+
+/**
+ * Whether the generic asset (no libc suffix) may be used on this host: Gilbert's
+ * release assets were built on glibc systems, and a glibc-linked plugin cannot
+ * load on a musl host.
+ */
+export function genericAssetUsable(host: GoPlatform = goPlatform()): boolean {
+  return host.libc !== MUSL;
+}
+
+export { GLIBC, MUSL };

@@ -1,0 +1,46 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PluginError } from '../../errors.js';
+import type { PluginArtifact, SourceContext } from './types.js';
+
+const scriptExtensions = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+
+/**
+ * Which loader a local plugin needs: scripts and package folders are
+ * TypeScript plugins; any other file is treated as a Go plugin library, as
+ * Gilbert treated every file:// target.
+ */
+export async function classifyLocalPlugin(target: string, url: string): Promise<PluginArtifact> {
+  let info;
+  try {
+    info = await stat(target);
+  } catch {
+    throw new PluginError(`plugin file '${target}' does not exist`, {
+      hint: `relative file:// paths are resolved from the folder of the manifest that lists them; check '${url}'`,
+    });
+  }
+  if (info.isDirectory()) {
+    try {
+      await stat(path.join(target, 'package.json'));
+    } catch {
+      throw new PluginError(`'${target}' is a folder without a package.json`, {
+        hint: 'point file:// at a Go plugin (.so), a TypeScript/JavaScript module, or a folder holding a package.json',
+      });
+    }
+    return { kind: 'ts', path: target };
+  }
+  return scriptExtensions.has(path.extname(target)) ? { kind: 'ts', path: target } : { kind: 'go', path: target };
+}
+
+/**
+ * `file://<path>`. Gilbert resolved relative paths from the current directory;
+ * gilbert-ts resolves them from the folder of the manifest that lists them,
+ * so that an imported manifest can ship its plugins beside it and `gilbert`
+ * works from any directory.
+ */
+export async function resolve(context: SourceContext): Promise<PluginArtifact> {
+  const written = context.url.location;
+  if (!written) throw new PluginError('file:// URL has no path', { hint: 'write file://./plugin.so or file:///absolute/path/plugin.so' });
+  const target = path.isAbsolute(written) ? written : path.resolve(path.dirname(context.ref.declaredIn), written);
+  return classifyLocalPlugin(target, context.url.url);
+}

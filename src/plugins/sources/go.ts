@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PluginError } from '../../errors.js';
+import { fileExists, goPluginCachePath, writeAtomically } from '../cache.js';
+import type { GoBuildSettings, PluginArtifact, SourceContext } from './types.js';
+
+/** Until a shim says otherwise: the toolchain on PATH, no VCS stamping (source trees are often not repositories). */
+export const defaultGoBuild: GoBuildSettings = { goCommand: 'go', env: { GOFLAGS: '-buildvcs=false' }, flags: [] };
+
+/** Runs `go build -buildmode=plugin` in `packageDirectory`, writing `output`; throws with the compiler output on failure. */
+export async function buildGoPlugin(packageDirectory: string, output: string, settings: GoBuildSettings, signal: AbortSignal, env: NodeJS.ProcessEnv): Promise<void> {
+  const args = ['build', '-buildmode=plugin', ...settings.flags, '-o', output, '.'];
+  const child = spawn(settings.goCommand, args, {
+    cwd: packageDirectory,
+    env: { ...env, CGO_ENABLED: '1', ...settings.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal,
+  });
+  let compilerOutput = '';
+  child.stdout.on('data', (chunk: Buffer) => (compilerOutput += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (compilerOutput += chunk.toString()));
+  const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((done) => {
+    child.once('error', (error) => done({ code: null, error }));
+    child.once('close', (code) => done({ code }));
+  });
+  if (outcome.error) {
+    if (signal.aborted) throw signal.reason;
+    if (outcome.error.code === 'ENOENT') {
+      throw new PluginError(`Go toolchain not found: cannot run '${settings.goCommand}'`, {
+        hint: 'Go plugins are built from source with the Go toolchain: install Go >= 1.21 (https://go.dev/dl) and put `go` on PATH',
+      });
+    }
+    throw new PluginError(`cannot run '${settings.goCommand}': ${outcome.error.message}`);
+  }
+  if (outcome.code !== 0) {
+    throw new PluginError(`failed to build plugin package (${settings.goCommand} ${args.join(' ')} exited with status ${outcome.code}):\n${compilerOutput.trim()}`, {
+      hint: `fix the build errors in '${packageDirectory}'`,
+    });
+  }
+}
+
+/**
+ * `go://<package dir>`: builds the package into the project-local cache,
+ * reused unless `?rebuild=true` (Gilbert does not notice source changes
+ * either). The cache folder is the md5 of the package path relative to the
+ * project, which is the path as written in a root manifest, as in Gilbert.
+ */
+export async function resolve(context: SourceContext): Promise<PluginArtifact> {
+  const written = path.normalize(context.url.location).replace(/[\\/]+$/, '');
+  if (!written || written === '.') {
+    throw new PluginError('go:// URL has no package path', { hint: 'write go://./path/to/plugin/package' });
+  }
+  const packageDirectory = path.isAbsolute(written) ? written : path.resolve(path.dirname(context.ref.declaredIn), written);
+  const packageKey = path.isAbsolute(written) ? written : path.relative(context.projectDirectory, packageDirectory) || '.';
+  const output = goPluginCachePath(context.projectDirectory, packageKey, packageDirectory);
+  const rebuild = ['1', 't', 'true'].includes((context.url.query.get('rebuild') ?? '').toLowerCase());
+  if (!rebuild && (await fileExists(output))) return { kind: 'go', path: output };
+
+  const info = await stat(packageDirectory).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new PluginError(`plugin package folder '${packageDirectory}' does not exist`, {
+      hint: `go:// takes the folder of a Go main package; relative paths start at the folder of '${context.ref.declaredIn}'`,
+    });
+  }
+  context.log.info(`Building plugin package '${packageDirectory}'...`);
+  await writeAtomically(output, (temporary) => buildGoPlugin(packageDirectory, temporary, context.goBuild ?? defaultGoBuild, context.signal, context.env));
+  return { kind: 'go', path: output };
+}
