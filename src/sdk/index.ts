@@ -164,7 +164,27 @@ export interface GilbertPlugin {
   actions: Actions;
 }
 
-/** Helper for plugin authors: gives a plugin definition its type. */
-export function definePlugin(plugin: GilbertPlugin): GilbertPlugin {
+/**
+ * What a TypeScript plugin's factory may return. `call` may be synchronous.
+ * `cancel` may be left out: cancelling then waits for `call` and reports its
+ * outcome, so such a handler must stop when `ctx.signal` aborts. The loader
+ * turns it into a full ActionHandler.
+ */
+export interface PluginActionHandler {
+  call(ctx: JobContext, runner: JobRunner): void | Promise<void>;
+  cancel?(ctx: JobContext): void | Promise<void>;
+}
+
+/** A TypeScript plugin's action factory (a HandlerFactory with a looser handler). */
+export type PluginHandlerFactory = (scope: Scope, params: ActionParams) => PluginActionHandler | Promise<PluginActionHandler>;
+
+/** What a TypeScript plugin module exports; GilbertPlugin is the stricter shape the loader hands the runner. */
+export interface PluginDefinition {
+  name: string;
+  actions: Record<string, PluginHandlerFactory>;
+}
+
+/** Helper for plugin authors: gives a plugin definition its type (and parameter types to its factories). */
+export function definePlugin<T extends PluginDefinition>(plugin: T): T {
   return plugin;
 }

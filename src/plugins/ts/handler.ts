@@ -1,14 +1,5 @@
 import { GilbertError } from '../../errors.js';
-import type { ActionHandler, ActionParams, HandlerFactory, JobContext, JobRunner, Scope } from '../../sdk/index.js';
-
-/**
- * What a TypeScript plugin's factory may return: `call` may be synchronous,
- * and `cancel` may be left out by handlers that stop on `ctx.signal`.
- */
-export interface LooseHandler {
-  call(ctx: JobContext, runner: JobRunner): void | Promise<void>;
-  cancel?(ctx: JobContext): void | Promise<void>;
-}
+import type { ActionHandler, ActionParams, HandlerFactory, PluginActionHandler as LooseHandler, Scope } from '../../sdk/index.js';
 
 /**
  * Gives the runner a full ActionHandler whatever the plugin returned.
