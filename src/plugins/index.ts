@@ -39,18 +39,29 @@ async function loadArtifact(artifact: PluginArtifact): Promise<GilbertPlugin> {
 /** Schemes that only ever give Go plugins: skipped up front where Go plugins cannot run. */
 const goOnlySchemes = new Set(['go', 'github', 'http', 'https']);
 
-async function importPlugin(ref: PluginRef, options: ImportPluginsOptions, shownUrl: string): Promise<void> {
+/**
+ * Fetches or builds what `ref` names, without loading it; undefined when the
+ * plugin is skipped on this platform (Go plugins on Windows, with a warning).
+ */
+export async function resolvePluginArtifact(ref: PluginRef, options: Omit<ImportPluginsOptions, 'registry'>): Promise<PluginArtifact | undefined> {
+  const shownUrl = redactPluginUrl(ref.url);
   const url = parsePluginUrl(ref.url);
   const skipGo = process.platform === 'win32';
   const skipWarning = `Go plugins are not supported on Windows; skipping plugin '${shownUrl}'`;
-  if (skipGo && goOnlySchemes.has(url.scheme)) return options.log.warn(skipWarning);
+  if (skipGo && goOnlySchemes.has(url.scheme)) return void options.log.warn(skipWarning);
   const source = await sourceFor(url.scheme);
   const env = options.env ?? process.env;
   const context = { ref, url, projectDirectory: options.projectDirectory, log: options.log, signal: options.signal, env, goBuild: options.goBuild };
   const artifact = await source.resolve(context);
-  if (skipGo && artifact.kind === 'go') return options.log.warn(skipWarning);
+  if (skipGo && artifact.kind === 'go') return void options.log.warn(skipWarning);
   const pin = url.query.get('sha256');
   if (pin && artifact.kind === 'go') await verifySha256(artifact.path, pin, shownUrl);
+  return artifact;
+}
+
+async function importPlugin(ref: PluginRef, options: ImportPluginsOptions, shownUrl: string): Promise<void> {
+  const artifact = await resolvePluginArtifact(ref, options);
+  if (!artifact) return;
   options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
   const plugin = await loadArtifact(artifact);
   const name = plugin.name.trim();
