@@ -7,7 +7,7 @@ import { ActionRegistry } from './registry.js';
  * a HandlerFactory.
  */
 const builtinModules: Record<string, () => Promise<{ createHandler: HandlerFactory }>> = {
-  // shell: () => import('./shell/index.js'),
+  shell: () => import('./shell/index.js'),
   // build: () => import('./build/index.js'),
   // cover: () => import('./cover/index.js'),
   // 'cover:html': () => import('./cover-html/index.js'),

@@ -15,6 +15,8 @@ export interface ScopeOptions {
   env?: NodeJS.ProcessEnv;
   /** aborts `{% %}` commands still running (the job's signal) */
   signal?: AbortSignal;
+  /** leave `{% %}` commands unrun, as written (for --dry-run) */
+  skipCommands?: boolean;
 }
 
 /**
@@ -32,8 +34,10 @@ class VariableScope implements Scope {
   private readonly projectDirectory: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly signal?: AbortSignal;
+  private readonly skipCommands: boolean;
 
   constructor(options: ScopeOptions) {
+    this.skipCommands = options.skipCommands ?? false;
     this.projectDirectory = options.projectDirectory;
     this.env = options.env ?? process.env;
     this.signal = options.signal;
@@ -72,7 +76,7 @@ class VariableScope implements Scope {
   expand(expression: string): Promise<string> {
     return expandString(expression, {
       lookup: (name) => this.variable(name)?.value,
-      evaluate: (command) => this.evaluate(command),
+      evaluate: (command) => (this.skipCommands ? Promise.resolve(`{% ${command} %}`) : this.evaluate(command)),
     });
   }
 

@@ -58,22 +58,8 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): bool
   }
 }
 
-/** Go's `*exec.ExitError` text, which Gilbert's messages embed. */
+/** Gilbert's `shell.FormatExitError` text, which its messages embed. */
 export function describeExit(result: Pick<ShellResult, 'exitCode' | 'signal'>): string {
-  return result.signal ? `signal: ${signalDescription(result.signal)}` : `exit status ${result.exitCode}`;
-}
-
-const signalDescriptions: Partial<Record<NodeJS.Signals, string>> = {
-  SIGKILL: 'killed',
-  SIGTERM: 'terminated',
-  SIGINT: 'interrupt',
-  SIGHUP: 'hangup',
-  SIGQUIT: 'quit',
-  SIGABRT: 'aborted',
-  SIGSEGV: 'segmentation fault',
-  SIGPIPE: 'broken pipe',
-};
-
-function signalDescription(signal: NodeJS.Signals): string {
-  return signalDescriptions[signal] ?? signal;
+  if (result.signal) return `process finished with non-zero status code: -1 (killed by ${result.signal})`;
+  return `process finished with non-zero status code: ${result.exitCode}`;
 }

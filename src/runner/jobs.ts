@@ -1,0 +1,21 @@
+import type { Job, Vars } from '../sdk/index.js';
+
+/** What a step is called: its description, else the action, mixin or task it runs. */
+export function describeJob(job: Job): string {
+  return job.description || job.action || job.mixin || job.task || '';
+}
+
+/** The jobs of a task or mixin with the caller's locals added (the caller wins, as in Gilbert's Clone/ToTask). */
+export function withVars(jobs: readonly Job[], vars: Vars): Job[] {
+  if (Object.keys(vars).length === 0) return [...jobs];
+  return jobs.map((job) => ({ ...job, vars: { ...job.vars, ...vars } }));
+}
+
+/** ` (file:line)` for messages about a job declared in a manifest. */
+export function locationSuffix(job: Job): string {
+  return job.location ? ` (${job.location.file}:${job.location.line})` : '';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,314 @@
+import type { ActionRegistry } from '../actions/registry.js';
+import { CancelledError, GilbertError, JobError } from '../errors.js';
+import type { Manifest } from '../manifest/ast.js';
+import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
+import { createScope, runShellCaptured } from '../scope/index.js';
+import { RunContext } from './context.js';
+import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
+
+export interface TaskRunnerOptions {
+  manifest: Manifest;
+  registry: ActionRegistry;
+  /** the root logger: `Running task…` at depth 0, steps at depth 1, job output at depth 2 */
+  log: Logger;
+  /** the OS environment jobs see (default process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** nested task/mixin calls allowed before a run is called endless */
+  maxDepth?: number;
+}
+
+export interface RunOptions {
+  /** `--var` values: local to every job, winning over job and manifest vars */
+  vars?: Vars;
+  /** aborted by SIGINT/SIGTERM; its reason is what the run rejects with */
+  signal?: AbortSignal;
+}
+
+/** A task or mixin calling itself without end. Passed up as is, not re-wrapped at each level. */
+export class RecursionError extends JobError {}
+
+/**
+ * Runs tasks with Gilbert v1.1.0's semantics, and is the `JobRunner` that
+ * actions and plugins call back into.
+ */
+export class TaskRunner implements JobRunner {
+  private readonly manifest: Manifest;
+  private readonly registry: ActionRegistry;
+  private readonly log: Logger;
+  private readonly stepLog: Logger;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly maxDepth: number;
+
+  constructor(options: TaskRunnerOptions) {
+    this.manifest = options.manifest;
+    this.registry = options.registry;
+    this.log = options.log;
+    this.stepLog = options.log.subLogger();
+    this.env = options.env ?? process.env;
+    this.maxDepth = options.maxDepth ?? 64;
+  }
+
+  /** Runs a task of the manifest by name: what `gilbert run <task>` does. */
+  async run(taskName: string, options: RunOptions = {}): Promise<void> {
+    const task = this.manifest.tasks[taskName];
+    if (!task) throw this.unknownTask(taskName);
+    this.log.log(`Running task '${taskName}'...`);
+    const root = RunContext.root({ log: this.stepLog, vars: options.vars, signal: options.signal });
+    const group = root.group(`task '${taskName}'`);
+    try {
+      await this.runSteps(task.jobs, group, (error, step) =>
+        error instanceof RecursionError ? error : rewrap(error, `task '${taskName}' returned an error on step ${step}: ${messageOf(error)}`),
+      );
+    } catch (error) {
+      if (options.signal?.aborted) throw cancellation(options.signal.reason);
+      throw error;
+    } finally {
+      root.finish();
+    }
+    if (options.signal?.aborted) throw cancellation(options.signal.reason);
+  }
+
+  actionByName(name: string): HandlerFactory {
+    const factory = this.registry.get(name);
+    if (!factory) {
+      throw new JobError(`action '${name}' doesn't exists`, {
+        hint: `defined actions: ${this.registry.names().join(', ')}; plugin actions are named '<plugin>:<action>'`,
+      });
+    }
+    return factory;
+  }
+
+  runJob(job: Job, ctx: JobContext): Promise<void> {
+    return this.handleJob(job, asRunContext(ctx));
+  }
+
+  async runTask(name: string, ctx: JobContext, scope: Scope): Promise<void> {
+    const task = this.manifest.tasks[name];
+    if (!task) throw this.unknownTask(name);
+    const context = asRunContext(ctx);
+    context.log.debug(`runner: start sub-task '${name}'`);
+    await this.runSubTask(withVars(task.jobs, scope.vars()), context, `task '${name}'`);
+  }
+
+  /**
+   * Runs jobs in order; async ones start and the next job runs at once.
+   * The first failure cancels the jobs still running (their handlers'
+   * cancel is called), then waits for the async ones before reporting.
+   */
+  private async runSteps(jobs: readonly Job[], group: RunContext, wrap: (error: unknown, step: number) => GilbertError): Promise<void> {
+    const running: Promise<void>[] = [];
+    let failure: GilbertError | undefined;
+    let asyncFailure: unknown;
+    for (const [index, job] of jobs.entries()) {
+      if (group.signal.aborted) break;
+      const ctx = group.child();
+      await this.announce(job, index, jobs.length, group, ctx);
+      if (job.async) {
+        running.push(
+          this.handleJob(job, ctx).catch((error: unknown) => {
+            if (failure || asyncFailure !== undefined) return;
+            group.log.error(`ERROR: async job returned error: ${messageOf(error)}`);
+            asyncFailure = error;
+            group.cancel(error);
+          }),
+        );
+        continue;
+      }
+      try {
+        await this.handleJob(job, ctx);
+      } catch (error) {
+        failure = wrap(error, index + 1);
+        group.cancel(failure);
+        break;
+      }
+    }
+    if (running.length > 0) {
+      group.log.log(`Waiting for ${running.length} async job(s) to complete`);
+      await Promise.all(running);
+    }
+    group.finish();
+    if (failure) throw failure;
+    if (asyncFailure !== undefined) {
+      throw asyncFailure instanceof RecursionError ? asyncFailure : rewrap(asyncFailure, `async job returned error - ${messageOf(asyncFailure)}`);
+    }
+  }
+
+  private async runSubTask(jobs: readonly Job[], parent: RunContext, entered: string): Promise<void> {
+    if (parent.chain.length >= this.maxDepth) throw this.endlessRecursion([...parent.chain, entered]);
+    await this.runSteps(jobs, parent.group(entered), (error, step) =>
+      error instanceof RecursionError ? error : rewrap(error, `${messageOf(error)} (sub-task step ${step})`),
+    );
+  }
+
+  /** `- [i/N] <description>` (or `- <description>` for a one-job task), expressions expanded. */
+  private async announce(job: Job, index: number, steps: number, group: RunContext, ctx: RunContext): Promise<void> {
+    let description = describeJob(job);
+    try {
+      description = await this.jobScope(job, ctx).expand(description);
+    } catch (error) {
+      group.log.error(`description parse error: ${messageOf(error)}`);
+    }
+    group.log.info(steps > 1 ? `- [${index + 1}/${steps}] ${description}` : `- ${description}`);
+  }
+
+  private async handleJob(job: Job, ctx: RunContext): Promise<void> {
+    try {
+      const scope = this.jobScope(job, ctx);
+      if (!(await this.shouldRun(job, scope, ctx))) {
+        ctx.log.info('step was skipped');
+        return;
+      }
+      if (job.delay && job.delay > 0) {
+        ctx.log.debug(`runner: job delay defined, waiting ${job.delay}ms...`);
+        if (!(await sleep(job.delay, ctx.signal))) return;
+      }
+      if (job.deadline && job.deadline > 0) ctx.timeout(job.deadline);
+      if (job.action) return await this.runAction(job, job.action, scope, ctx);
+      if (job.mixin) return await this.runMixin(job, job.mixin, scope, ctx);
+      if (job.task) return await this.runTaskJob(job, job.task, scope, ctx);
+      throw new JobError(
+        `no task handler defined, please define task handler in 'action', 'task' or 'mixin' parameter${locationSuffix(job)}`,
+      );
+    } finally {
+      ctx.finish();
+    }
+  }
+
+  /** A job's scope: job vars, then the context's vars (--var, the caller's vars) as locals; manifest vars as globals. */
+  private jobScope(job: Job, ctx: RunContext): Scope {
+    return createScope({ projectDirectory: this.manifest.projectDirectory, locals: job.vars, env: this.env, signal: ctx.signal })
+      .appendGlobals(this.manifest.vars)
+      .appendVariables(ctx.vars);
+  }
+
+  /** Gilbert skips the job when `if` cannot be expanded, cannot start, or exits non-zero. */
+  private async shouldRun(job: Job, scope: Scope, ctx: RunContext): Promise<boolean> {
+    const condition = job.if?.trim() ?? '';
+    if (condition === '') return true;
+    const log = this.stepLog.subLogger();
+    let command: string;
+    try {
+      command = await scope.expand(condition);
+    } catch (error) {
+      log.error(messageOf(error));
+      log.warn("Failed to parse value inside 'if' expression, job will be skipped");
+      return false;
+    }
+    log.debug(`runner: assert command: '${command}'`);
+    try {
+      const result = await runShellCaptured(command, { cwd: this.manifest.projectDirectory, env: this.env, signal: ctx.signal });
+      return result.exitCode === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async runAction(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
+    let factory: HandlerFactory;
+    try {
+      factory = this.actionByName(name);
+    } catch (error) {
+      throw rewrap(error, `${messageOf(error)}${locationSuffix(job)}`);
+    }
+    let handler: ActionHandler;
+    try {
+      handler = await factory(scope, job.params ?? {});
+    } catch (error) {
+      throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}`);
+    }
+    await this.callHandler(handler, name, ctx);
+  }
+
+  /**
+   * `call`, raced with cancellation: once the context is cancelled the
+   * handler's `cancel` runs, and whichever of the two settles first is the
+   * job's result, as in Gilbert.
+   */
+  private callHandler(handler: ActionHandler, name: string, ctx: RunContext): Promise<void> {
+    if (ctx.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (failed: boolean, error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        if (failed) reject(asJobError(error));
+        else resolve();
+      };
+      const onAbort = () => {
+        ctx.log.debug(`runner: sent stop signal to '${name}' action handler`);
+        Promise.resolve()
+          .then(() => handler.cancel(ctx))
+          .then(() => settle(false), (error: unknown) => settle(true, error));
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      Promise.resolve()
+        .then(() => handler.call(ctx, this))
+        .then(() => settle(false), (error: unknown) => settle(true, error));
+    });
+  }
+
+  private async runMixin(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
+    const mixin = this.manifest.mixins[name];
+    if (!mixin) throw new JobError(`mixin '${name}' doesn't exists${locationSuffix(job)}`);
+    ctx.log.debug(`runner: create sub-task from mixin '${name}'`);
+    await this.runSubTask(withVars(mixin.jobs, scope.vars()), ctx, `mixin '${name}'`);
+  }
+
+  private async runTaskJob(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
+    if (!this.manifest.tasks[name]) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`);
+    await this.runTask(name, ctx, scope);
+  }
+
+  private unknownTask(name: string): JobError {
+    const known = Object.keys(this.manifest.tasks).sort();
+    return new JobError(`task '${name}' doesn't exists`, {
+      hint: known.length > 0 ? `tasks defined in '${this.manifest.file}': ${known.join(', ')}` : `no tasks are defined in '${this.manifest.file}'`,
+    });
+  }
+
+  private endlessRecursion(chain: readonly string[]): RecursionError {
+    const shown = chain.slice(0, 8).join(' -> ');
+    return new RecursionError(`recursion without end: ${shown} -> ... (more than ${this.maxDepth} nested task/mixin calls)`, {
+      hint: 'a task or mixin calls itself, directly or through others; add an `if` that ends it or break the cycle',
+    });
+  }
+}
+
+/** Plugins hand back the contexts they were given; anything else is wrapped so it can still be run in. */
+function asRunContext(ctx: JobContext): RunContext {
+  if (ctx instanceof RunContext) return ctx;
+  const root = RunContext.root({ log: ctx.log, vars: ctx.vars, signal: ctx.signal });
+  return root;
+}
+
+function asJobError(error: unknown): GilbertError {
+  if (error instanceof GilbertError) return error;
+  return new JobError(messageOf(error), { cause: error });
+}
+
+/** A new message around an error, keeping its hint and exit code. */
+function rewrap(error: unknown, message: string): GilbertError {
+  if (error instanceof GilbertError) return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location, cause: error });
+  return new JobError(message, { cause: error });
+}
+
+function cancellation(reason: unknown): GilbertError {
+  return reason instanceof GilbertError ? reason : new CancelledError();
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
