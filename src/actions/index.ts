@@ -8,11 +8,11 @@ import { ActionRegistry } from './registry.js';
  */
 const builtinModules: Record<string, () => Promise<{ createHandler: HandlerFactory }>> = {
   shell: () => import('./shell/index.js'),
-  // build: () => import('./build/index.js'),
-  // cover: () => import('./cover/index.js'),
-  // 'cover:html': () => import('./cover-html/index.js'),
-  // 'go-get': () => import('./go-get/index.js'),
-  // watch: () => import('./watch/index.js'),
+  build: () => import('./build/index.js'),
+  cover: () => import('./cover/index.js'),
+  'cover:html': () => import('./cover-html/index.js'),
+  'go-get': () => import('./go-get/index.js'),
+  watch: () => import('./watch/index.js'),
 };
 
 function lazyFactory(load: () => Promise<{ createHandler: HandlerFactory }>): HandlerFactory {

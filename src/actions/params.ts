@@ -188,8 +188,10 @@ export const p = {
       throw new ParamError(ctx.action, path, `param '${path}' must be ${expected}, got ${got}`, ctx.location);
     });
   },
-  stringList: () =>
+  /** `allowSingle`: a lone string is taken as a one-item list */
+  stringList: (options: { allowSingle?: boolean } = {}) =>
     new Param<string[] | undefined>('a list of strings', (value, path, ctx) => {
+      if (options.allowSingle && typeof value === 'string') return [value];
       if (!Array.isArray(value)) throw typeError(ctx, path, 'a list of strings', value);
       return value.map((item, i) => {
         if (typeof item !== 'string') throw typeError(ctx, `${path}[${i}]`, 'a string', item);
