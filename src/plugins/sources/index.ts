@@ -3,9 +3,6 @@ import type { PluginSource, PluginUrl } from './types.js';
 
 export type { GoBuildSettings, PluginArtifact, PluginSource, PluginUrl, SourceContext } from './types.js';
 
-// Not a literal import: npm.ts belongs to the TypeScript-plugins part and may land later.
-const npmSourceModule = './npm.js';
-
 /** Scheme → source, loaded on first use so that a manifest without plugins pays nothing. */
 const sources: Record<string, () => Promise<PluginSource>> = {
   file: () => import('./file.js'),
@@ -13,7 +10,7 @@ const sources: Record<string, () => Promise<PluginSource>> = {
   github: () => import('./github.js'),
   http: () => import('./http.js'),
   https: () => import('./http.js'),
-  npm: () => import(npmSourceModule) as Promise<PluginSource>,
+  npm: () => import('./npm.js'),
 };
 
 export const supportedSchemes = Object.keys(sources);
