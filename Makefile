@@ -40,7 +40,27 @@ $(SHIM_LIB): $(SHIM_SOURCES)
 shim: $(SHIM_LIB)
 
 ## ---- test fixtures -----------------------------------------------------------
-fixtures:
+# Go plugin fixtures for test/bridge (one .so per fault or behaviour).
+GOPLUG_DIR   := test/fixtures/go-plugins
+GOPLUG_BUILD := $(GOPLUG_DIR)/build
+GOPLUG_NAMES := bridgetest noname nosymbols wrongtype
+GOPLUG_LIBS  := $(patsubst %,$(GOPLUG_BUILD)/%.so,$(GOPLUG_NAMES)) $(GOPLUG_BUILD)/trimpath.so $(GOPLUG_BUILD)/notplugin.so
+EXAMPLE_PLUGIN := examples/hello/plugin/build/gilbert-plugin-example.so
+
+$(GOPLUG_BUILD)/%.so: $(GOPLUG_DIR)/%/*.go $(GOPLUG_DIR)/go.mod
+	cd $(GOPLUG_DIR) && $(GO) build -buildmode=plugin -o build/$*.so ./$*
+
+# the same plugin built with -trimpath: the bridge must diagnose it, not die
+$(GOPLUG_BUILD)/trimpath.so: $(GOPLUG_DIR)/bridgetest/*.go $(GOPLUG_DIR)/go.mod
+	cd $(GOPLUG_DIR) && $(GO) build -trimpath -buildmode=plugin -o build/trimpath.so ./bridgetest
+
+$(GOPLUG_BUILD)/notplugin.so: $(GOPLUG_DIR)/notplugin/lib.c
+	mkdir -p $(GOPLUG_BUILD) && gcc -shared -fPIC -o $@ $<
+
+$(EXAMPLE_PLUGIN): examples/hello/plugin/*.go examples/hello/plugin/go.mod
+	cd examples/hello/plugin && $(GO) build -buildmode=plugin -o build/gilbert-plugin-example.so .
+
+fixtures: $(GOPLUG_LIBS) $(EXAMPLE_PLUGIN)
 
 ## ---- test ------------------------------------------------------------------
 typecheck: deps

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	sdk "github.com/go-gilbert/gilbert-sdk"
+)
+
+type handlerEntry struct {
+	handler sdk.ActionHandler
+	action  string
+}
+
+func newHandler(pluginID int64, action string, scope int64, rawParams []byte) (int64, error) {
+	plug, ok := plugins.get(pluginID)
+	if !ok {
+		return 0, fmt.Errorf("gilbert-ts bug: unknown plugin handle %d", pluginID)
+	}
+	factory, ok := plug.actions[action]
+	if !ok {
+		return 0, fmt.Errorf("plugin '%s' has no action '%s'", plug.name, action)
+	}
+	params, err := decodeParams(rawParams)
+	if err != nil {
+		return 0, err
+	}
+	var h sdk.ActionHandler
+	err = guard(fmt.Sprintf("factory of action '%s:%s'", plug.name, action), func() (err error) {
+		h, err = factory(&tsScope{id: scope}, params)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if h == nil {
+		return 0, fmt.Errorf("factory of action '%s:%s' returned no handler and no error", plug.name, action)
+	}
+	id := newID()
+	handlers.put(id, &handlerEntry{handler: h, action: plug.name + ":" + action})
+	return id, nil
+}
+
+// runCall runs Call on its own goroutine and completes the JS call with the
+// job's first result: ctx.Result/Success from the plugin, Cancel's error, or
+// Call's return value — whichever comes first, as Gilbert's runner saw it.
+func runCall(call, handlerID, ctxID, runner int64, rawVars []byte) {
+	entry, ok := handlers.get(handlerID)
+	if !ok {
+		emitDone(call, errorOf(fmt.Errorf("gilbert-ts bug: unknown handler %d", handlerID)), nil)
+		return
+	}
+	var vars sdk.Vars
+	_ = json.Unmarshal(rawVars, &vars)
+	if vars == nil {
+		vars = sdk.Vars{}
+	}
+	ctx := newRootCtx(ctxID, vars, func(err error) { emitDone(call, errorOf(err), nil) })
+	err := guard("Call of action '"+entry.action+"'", func() error {
+		return entry.handler.Call(ctx, &tsRunner{id: runner})
+	})
+	ctx.Result(err)
+}
+
+func runCancel(call, handlerID, ctxID int64) {
+	entry, hok := handlers.get(handlerID)
+	ctx, cok := contexts.get(ctxID)
+	if !hok || !cok {
+		emitDone(call, nil, nil) // the job already ended and was released: nothing to cancel
+		return
+	}
+	ctx.cancelFromJS() // Context() is done before Cancel runs, as under Gilbert
+	err := guard("Cancel of action '"+entry.action+"'", func() error { return entry.handler.Cancel(ctx) })
+	ctx.Result(err)
+	emitDone(call, errorOf(err), nil)
+}

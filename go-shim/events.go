@@ -1,0 +1,168 @@
+package main
+
+/*
+#include "gilbert_shim.h"
+*/
+import "C"
+
+import (
+	"strconv"
+	"sync"
+	"unicode/utf8"
+)
+
+// Event kinds: the first element of every event array (see src/bridge/marshal.ts).
+const (
+	evLog     = 0 // [0, ctx, level, depth, message]
+	evDone    = 1 // [1, call, error|null, result]
+	evRequest = 2 // [2, req, op, args]
+	evContext = 3 // [3, ctx, parentCtx, "fork"|"child"]
+	evNotice  = 4 // [4, ctx, "cancel"|"vars", payload]
+	evRelease = 5 // [5, tsHandler, null]: Go dropped its last reference
+)
+
+// The outbox batches events from every goroutine. One dispatcher goroutine
+// sends each batch through one callback call: a callback blocks its OS thread
+// until JS has run it, so one thread (not one per logging goroutine) waits,
+// and one queue keeps every goroutine's events in the order it made them.
+type outbox struct {
+	mu      sync.Mutex
+	pending []byte // events, comma-separated, without the enclosing brackets
+	wake    chan struct{}
+	fn      *C.gs_events_fn
+}
+
+var events = &outbox{wake: make(chan struct{}, 1)}
+
+func (o *outbox) start(fn *C.gs_events_fn) {
+	o.mu.Lock()
+	first := o.fn == nil
+	o.fn = fn
+	o.mu.Unlock()
+	if first {
+		go o.dispatch()
+	}
+}
+
+// push appends one encoded event; encode writes it into the shared buffer so
+// a log line costs no allocation of its own.
+func (o *outbox) push(encode func(b []byte) []byte) {
+	o.mu.Lock()
+	if len(o.pending) > 0 {
+		o.pending = append(o.pending, ',')
+	}
+	o.pending = encode(o.pending)
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (o *outbox) dispatch() {
+	spare := make([]byte, 0, 4096)
+	for range o.wake {
+		o.mu.Lock()
+		batch := o.pending
+		fn := o.fn
+		o.pending = spare[:0]
+		o.mu.Unlock()
+		if len(batch) == 0 {
+			continue
+		}
+		out := make([]byte, 0, len(batch)+3)
+		out = append(out, '[')
+		out = append(out, batch...)
+		out = append(out, ']', 0)
+		deliver(fn, out)
+		spare = batch
+	}
+}
+
+func emitLog(ctx int64, level string, depth int, msg string) {
+	events.push(func(b []byte) []byte {
+		b = append(b, "[0,"...)
+		b = strconv.AppendInt(b, ctx, 10)
+		b = append(b, ",\""...)
+		b = append(b, level...)
+		b = append(b, "\","...)
+		b = strconv.AppendInt(b, int64(depth), 10)
+		b = append(b, ',')
+		b = appendJSONString(b, msg)
+		return append(b, ']')
+	})
+}
+
+// emitDone reports the end of a JS-initiated call; result is pre-encoded JSON.
+func emitDone(call int64, err *bridgeError, result []byte) {
+	events.push(func(b []byte) []byte {
+		b = append(b, "[1,"...)
+		b = strconv.AppendInt(b, call, 10)
+		b = append(b, ',')
+		b = err.appendJSON(b)
+		b = append(b, ',')
+		if result == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, result...)
+		}
+		return append(b, ']')
+	})
+}
+
+func emitRaw(kind int, id int64, rest []byte) {
+	events.push(func(b []byte) []byte {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(kind), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, ',')
+		b = append(b, rest...)
+		return append(b, ']')
+	})
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as a JSON string; invalid UTF-8 becomes U+FFFD
+// (what encoding/json does) so JS always receives valid JSON.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

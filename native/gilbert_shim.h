@@ -1,0 +1,69 @@
+/*
+ * The whole ABI between Node (src/bridge/shim.ts, through koffi) and the Go
+ * shim (go-shim/, built with -buildmode=c-shared). The shim includes this
+ * header through cgo, so a change here that the Go side does not follow fails
+ * its build.
+ *
+ * Rules (see docs in src/bridge/shim.ts and ../shared go-bridge-facts):
+ *  - The shim is loaded with RTLD_GLOBAL, or plugin.Open aborts the process.
+ *  - Every function here returns at once: anything that runs or waits on
+ *    plugin code runs on a goroutine, and reports through the events
+ *    callback. So JS may call all of them synchronously, and no libuv pool
+ *    thread is held by plugin work however long it runs.
+ *  - Go talks to JS only through the one events callback: a JSON array of
+ *    events (log lines, completions, requests, context notices), batched by
+ *    one dispatcher goroutine, in the order they were produced. The format of
+ *    events and of payloads lives in src/bridge/marshal.ts.
+ *  - Strings are NUL-terminated UTF-8. Ids are allocated by the side that
+ *    owns the object: JS ids (calls, requests answers, contexts, scopes,
+ *    runners, factories, handlers) are positive; Go-created contexts get
+ *    negative ids.
+ */
+#ifndef GILBERT_SHIM_H
+#define GILBERT_SHIM_H
+
+#include <stdint.h>
+
+/* Receives a batch: `len` bytes of JSON at `json` (NUL-terminated), valid only
+ * during the call. Called from a Go thread; koffi runs it on the JS thread and
+ * the Go thread waits, so batches never overlap. */
+typedef void gs_events_fn(char *json, int64_t len);
+
+/* Installs the events callback and starts the dispatcher. Returns the ABI
+ * version (GS_ABI_VERSION); calling it twice replaces the callback. */
+#define GS_ABI_VERSION 1
+int64_t gs_init(gs_events_fn *events);
+
+/* JSON of runtime/debug.ReadBuildInfo() of the shim: Go version, module
+ * versions, build settings. Free with gs_free. */
+char *gs_build_info(void);
+void gs_free(char *p);
+
+/* Opens a Go plugin. Completion `call` carries {plugin, name, actions}. */
+void gs_open(int64_t call, char *path);
+
+/* Runs the plugin's factory for `action` with the JS scope `scope` and the
+ * tagged params JSON. Completion carries {handler}. */
+void gs_new_handler(int64_t call, int64_t plugin, char *action, int64_t scope, char *params);
+
+/* Runs handler.Call with a new job context `ctx` (JS id; vars as JSON) and a
+ * JobRunner backed by the JS runner `runner`. Completes with the job's first
+ * result (ctx.Result, or Call's return), as Gilbert's runner saw it. */
+void gs_call(int64_t call, int64_t handler, int64_t ctx, int64_t runner, char *vars);
+
+/* Runs handler.Cancel(ctx); completes with its error. Its error also becomes
+ * the job's result if the job has none yet. */
+void gs_cancel(int64_t call, int64_t handler, int64_t ctx);
+
+/* The JS context `ctx` was cancelled: cancels the Go context.Context. */
+void gs_ctx_cancel(int64_t ctx);
+
+/* Forgets a Go-side object (handler or context) once JS is done with it. */
+void gs_release_handler(int64_t handler);
+void gs_release_ctx(int64_t ctx);
+
+/* Answers Go's request `req`: ok=1 with a JSON result, ok=0 with an error
+ * message. Only hands the answer to the waiting goroutine. */
+void gs_complete(int64_t req, int64_t ok, char *json);
+
+#endif
