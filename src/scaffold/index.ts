@@ -1,0 +1,67 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GilbertError } from '../errors.js';
+import { goPluginFiles } from './go-template.js';
+import { typeScriptPluginFiles } from './ts-template.js';
+
+export type PluginKind = 'ts' | 'go';
+
+const templates: Record<PluginKind, (name: string) => Record<string, string>> = {
+  ts: typeScriptPluginFiles,
+  go: goPluginFiles,
+};
+
+/** Plugin names become action prefixes, Go module paths and npm package names: keep them plain. */
+const validName = /^[a-z][a-z0-9_-]*$/;
+
+/**
+ * Writes a working plugin project of the given kind into `directory`: the
+ * plugin, its own test and a gilbert.yaml that loads it and runs its action.
+ * Refuses, writing nothing, when any of those files exists, unless `force`.
+ * Returns the absolute paths written.
+ */
+export async function scaffoldPlugin(kind: PluginKind, directory: string, options: { name?: string; force?: boolean } = {}): Promise<string[]> {
+  const template = templates[kind];
+  if (!template) throw new GilbertError(`unknown plugin kind '${String(kind)}'`, { hint: 'use --plugin ts or --plugin go' });
+  const root = path.resolve(directory);
+  const name = options.name ?? nameFromDirectory(root);
+  if (!validName.test(name)) {
+    throw new GilbertError(`plugin name '${name}' is not usable`, {
+      hint: 'use lowercase letters, digits, - and _, starting with a letter (e.g. --name my-plugin)',
+    });
+  }
+
+  const files = Object.entries(template(name)).map(([relative, content]) => ({ file: path.join(root, relative), content }));
+  if (!options.force) {
+    const existing: string[] = [];
+    for (const { file } of files) if (await exists(file)) existing.push(file);
+    if (existing.length > 0) {
+      throw new GilbertError(`not overwriting existing file${existing.length > 1 ? 's' : ''}: ${existing.join(', ')}`, {
+        hint: 'scaffold into an empty folder, or pass --force to replace them',
+      });
+    }
+  }
+  for (const { file, content } of files) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+  return files.map(({ file }) => file);
+}
+
+/** The folder name, made into a valid plugin name ("My Plugin" → "my-plugin"). */
+function nameFromDirectory(root: string): string {
+  const name = path
+    .basename(root)
+    .toLowerCase()
+    .replace(/^gilbert-plugin-/, '')
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '');
+  return name || 'myplugin';
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
