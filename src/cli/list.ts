@@ -1,0 +1,32 @@
+import type { Logger } from '../log/logger.js';
+import type { Task } from '../manifest/ast.js';
+import { loadProjectManifest } from './manifest.js';
+
+/** A task's description: its own (gilbert-ts `{description, jobs}` form), else its only job's. */
+function describeTask(task: Task): string | undefined {
+  if (task.description) return task.description;
+  return task.jobs.length === 1 ? task.jobs[0].description : undefined;
+}
+
+export async function listCommand(options: { json?: boolean; quiet?: boolean }, log: Logger): Promise<void> {
+  const manifest = await loadProjectManifest();
+  const names = Object.keys(manifest.tasks).sort();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ file: manifest.file, tasks: names })}\n`);
+    return;
+  }
+  if (options.quiet) {
+    if (names.length > 0) process.stdout.write(`${names.join('\n')}\n`);
+    return;
+  }
+  if (names.length === 0) {
+    log.log(`No tasks defined in '${manifest.file}'`);
+    return;
+  }
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = names.map((name) => {
+    const description = describeTask(manifest.tasks[name]);
+    return description ? `  - ${name.padEnd(width)}  ${description}` : `  - ${name}`;
+  });
+  log.log([`List of defined tasks in '${manifest.file}':`, ...lines].join('\n'));
+}

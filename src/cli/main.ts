@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { createConsoleLogger, shouldUseColor } from '../log/console.js';
+import type { Logger } from '../log/logger.js';
+import { reportError } from './report.js';
+
+/**
+ * The `gilbert` command. Only commander and the console logger load at
+ * start; each command imports what it needs when it runs, so that
+ * `gilbert ls` costs little more than starting Node.
+ */
+interface GlobalOptions {
+  verbose?: boolean;
+  color?: boolean;
+}
+
+function output(program: Command): { log: Logger; color: boolean; verbose: boolean } {
+  const options = program.opts<GlobalOptions>();
+  const color = shouldUseColor(process.stdout, options.color === false);
+  const verbose = Boolean(options.verbose);
+  return { log: createConsoleLogger({ verbose, color }), color, verbose };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gilbert')
+    .description('Build automation tool for Go (and more): runs the tasks of gilbert.yaml')
+    .option('--verbose', 'shows debug information, useful for troubleshooting')
+    .option('--no-color', 'disables coloured output (NO_COLOR is honoured too)')
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('Runs a task declared in manifest file')
+    .argument('[task]', 'task name')
+    .option('--var <name=value>', 'sets a variable for the run (repeatable); wins over manifest and job vars', collect, [])
+    .option('--dry-run', 'prints the steps with expanded vars without running them')
+    .option('--verbose', 'shows debug information')
+    .action(async (task: string | undefined, options: { var: string[]; dryRun?: boolean; verbose?: boolean }) => {
+      if (options.verbose) program.setOptionValue('verbose', true);
+      const { runCommand } = await import('./run.js');
+      await runCommand(task, options, output(program).log);
+    });
+
+  program
+    .command('ls')
+    .description('Lists all tasks defined in gilbert.yaml')
+    .option('--json', 'prints {"file": <manifest>, "tasks": [names]}')
+    .option('-q, --quiet', 'prints task names only, one a line (for shell completion)')
+    .option('--verbose', 'shows debug information')
+    .action(async (options: { json?: boolean; quiet?: boolean }) => {
+      const { listCommand } = await import('./list.js');
+      await listCommand(options, output(program).log);
+    });
+
+  program
+    .command('init')
+    .description('Scaffolds a new gilbert.yaml file')
+    .option('--force', 'overwrites an existing gilbert.yaml')
+    .option('--verbose', 'shows debug information')
+    .action(async (options: { force?: boolean }) => {
+      const { initCommand } = await import('./init.js');
+      await initCommand(options, output(program).log);
+    });
+
+  program
+    .command('clean')
+    .description('Removes cached plugins and other stored files')
+    .option('--all', 'deletes the whole storage directory ($GILBERT_HOME, else ~/.gilbert)')
+    .option('--plugins', 'deletes downloaded plugins')
+    .option('--verbose', 'shows debug information')
+    .action(async (options: { all?: boolean; plugins?: boolean }) => {
+      const { cleanCommand } = await import('./clean.js');
+      await cleanCommand(options, output(program).log);
+    });
+
+  program
+    .command('version')
+    .description('Shows application version')
+    .action(async () => {
+      const { versionLine } = await import('./version.js');
+      process.stdout.write(`${versionLine()}\n`);
+    });
+
+  program
+    .command('completion')
+    .description('Prints a shell completion script: eval "$(gilbert completion bash)"')
+    .argument('[shell]', 'bash or zsh', 'bash')
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell));
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    const options = program.opts<GlobalOptions>();
+    process.exitCode = reportError(error, {
+      color: shouldUseColor(process.stderr, options.color === false),
+      verbose: Boolean(options.verbose),
+    });
+  }
+  // Cancelled shell jobs may still be getting their SIGKILL; anything else
+  // holding the loop after the work is done must not keep the CLI alive.
+  setTimeout(() => process.exit(), 5000).unref();
+}
+
+await main();

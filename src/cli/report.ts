@@ -1,0 +1,29 @@
+import { GilbertError, ManifestError } from '../errors.js';
+import { paint } from '../log/console.js';
+
+/** Gilbert's advice after any manifest load error. */
+export const MANIFEST_HINT = "Check if 'gilbert.yaml' file exists or has correct syntax and check all import statements";
+
+/**
+ * Prints an error once, as Gilbert did: `ERROR: <message>` in red. A
+ * GilbertError is the user's to fix: message, location and hint, no stack.
+ * Anything else is a bug in gilbert-ts and keeps its stack.
+ * Returns the exit status.
+ */
+export function reportError(error: unknown, options: { color: boolean; verbose: boolean; out?: Pick<NodeJS.WritableStream, 'write'> }): number {
+  const out = options.out ?? process.stderr;
+  const lines: string[] = [];
+  if (error instanceof GilbertError) {
+    const { location } = error;
+    const where = location && !error.message.includes(`${location.file}:${location.line}`) ? `${location.file}:${location.line}: ` : '';
+    lines.push(`ERROR: ${where}${error.message}`);
+    if (error.hint) lines.push('', error.hint);
+    if (error instanceof ManifestError) lines.push('', MANIFEST_HINT);
+    if (options.verbose && error.cause instanceof Error && error.cause.stack) lines.push('', `caused by: ${error.cause.stack}`);
+  } else {
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    lines.push(`ERROR: ${error instanceof Error ? error.message : String(error)}`, '', `This is a bug in gilbert-ts:`, stack);
+  }
+  out.write(lines.map((line) => paint('error', line, options.color)).join('\n') + '\n');
+  return error instanceof GilbertError ? error.exitCode : 1;
+}
