@@ -5,7 +5,7 @@ import { GroupProcess, runToCompletion } from '../process.js';
 import { hostGoArch, hostGoOs } from './target.js';
 
 /** Gilbert's `build` params; `target` defaults to the host, field by field. */
-const buildParams = {
+export const buildParams = {
   source: p.string().default(''),
   buildMode: p.string().default(''),
   outputPath: p.string().default(''),

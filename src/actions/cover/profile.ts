@@ -78,9 +78,10 @@ export type SortKey = 'coverage' | 'name';
 
 function sortedEntries<T>(entries: [string, T][], by: SortKey, desc: boolean, pct: (value: T) => number): [string, T][] {
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // equal coverage: by name ascending whatever `desc` says, so the order is stable between runs
   return entries.sort(([nameA, a], [nameB, b]) => {
-    const order = by === 'coverage' ? pct(a) - pct(b) || byName(nameA, nameB) : byName(nameA, nameB);
-    return desc ? -order : order;
+    if (by === 'name') return desc ? byName(nameB, nameA) : byName(nameA, nameB);
+    return (desc ? pct(b) - pct(a) : pct(a) - pct(b)) || byName(nameA, nameB);
   });
 }
 

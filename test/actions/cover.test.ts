@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runTask, tempProject } from './harness.js';
+
+/** gbcover* folders in the temp dir: the profile must not be left behind. */
+async function profileFolders(): Promise<string[]> {
+  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('gbcover'));
+}
+
+describe('cover action', () => {
+  let app: { dir: string; cleanup: () => Promise<void> };
+  before(async () => {
+    app = await tempProject('app');
+  });
+  after(() => app.cleanup());
+
+  it('reports coverage per package, sorted by coverage descending, and passes above the threshold', async () => {
+    const leftoversBefore = await profileFolders();
+    const { error, log } = await runTask(app.dir, { cover: [{ action: 'cover', params: { threshold: 30, packages: ['./...'] } }] }, 'cover');
+    assert.equal(error, undefined, String(error) + '\n' + log.messages().join('\n'));
+    const messages = log.messages();
+    const report = messages[messages.indexOf('Coverage report:') + 1]!;
+    assert.deepEqual(report.split('\n'), ['  - example.com/app/calc: 50.00%', '  - example.com/app: 0.00%', '  - example.com/app/notests: 0.00%']);
+    assert.ok(messages.includes('Total coverage: 33.33%'), messages.join('\n'));
+    assert.ok(messages.includes("2 packages don't have tests."), messages.join('\n'));
+    assert.deepEqual(await profileFolders(), leftoversBefore, 'the coverage profile is removed');
+  });
+
+  it('fails below the threshold, with the report', async () => {
+    const { error, log } = await runTask(app.dir, { cover: [{ action: 'cover', params: { threshold: 50, packages: ['./...'] } }] }, 'cover');
+    assert.match(String(error), /code coverage is below 50\.00% \(got 33\.33%\)/);
+    assert.ok(log.messages().includes('Total coverage: 33.33%'));
+  });
+
+  it('prints the full report per function, sorted by name ascending, and lists packages without tests', async () => {
+    const { error, log } = await runTask(
+      app.dir,
+      {
+        cover: [
+          {
+            action: 'cover',
+            params: { packages: ['./calc', './notests'], fullReport: true, showUncovered: true, reportCoverage: true, sort: { by: 'name', desc: false } },
+          },
+        ],
+      },
+      'cover',
+    );
+    assert.equal(error, undefined, String(error));
+    const messages = log.messages();
+    const report = messages[messages.indexOf('Coverage report:') + 1]!;
+    assert.deepEqual(report.split('\n'), [
+      "  Package 'example.com/app/calc' - 50.00%",
+      '    - Add: 100.00%',
+      '    - Mul: 0.00%',
+      "  Package 'example.com/app/notests' - 0.00%",
+      '    - Noop: 0.00%',
+    ]);
+    assert.ok(messages.includes('1 packages without tests:'));
+    assert.ok(messages.includes('  - example.com/app/notests'));
+  });
+
+  it('fails the job with the failing tests and their output', async () => {
+    const failing = await tempProject('failing');
+    try {
+      const { error, log } = await runTask(failing.dir, { cover: [{ action: 'cover' }] }, 'cover');
+      assert.match(String(error), /process finished with non-zero status code: 1/);
+      const errors = log.records.filter((r) => r.level === 'error').map((r) => r.message);
+      assert.ok(errors.includes('Failed to check test coverage, 1 tests are failed.'), errors.join('\n'));
+      assert.ok(
+        errors.some((m) => m.includes('Package "example.com/failing":') && m.includes('TestAnswer') && m.includes('Answer() = 41, want 42')),
+        errors.join('\n'),
+      );
+    } finally {
+      await failing.cleanup();
+    }
+  });
+
+  it('rejects a threshold out of range and an unknown sort key, naming the param', async () => {
+    const high = await runTask(app.dir, { cover: [{ action: 'cover', params: { threshold: 120 } }] }, 'cover');
+    assert.match(String(high.error), /cover: param 'threshold' must be between 0 and 100, got 120/);
+    const sort = await runTask(app.dir, { cover: [{ action: 'cover', params: { sort: { by: 'size' } } }] }, 'cover');
+    assert.match(String(sort.error), /cover: param 'sort\.by' must be one of 'coverage', 'name', got 'size'/);
+  });
+});
+
+describe('cover:html action', () => {
+  it('writes the HTML report and prints its path when no browser can be opened', async () => {
+    const app = await tempProject('app');
+    try {
+      const { error, log } = await runTask(app.dir, { html: [{ action: 'cover:html', params: { outputPath: 'build/coverage.html' } }] }, 'html');
+      assert.equal(error, undefined, String(error) + '\n' + log.messages().join('\n'));
+      const report = path.join(app.dir, 'build', 'coverage.html');
+      assert.ok(log.messages().includes(`Coverage report written to '${report}'`), log.messages().join('\n'));
+      assert.ok((await stat(report)).size > 0);
+      const html = await readFile(report, 'utf8');
+      assert.match(html, /<html/);
+      assert.match(html, /calc\.go/);
+    } finally {
+      await app.cleanup();
+    }
+  });
+});
