@@ -14,9 +14,17 @@ class LoopControl {
 /** Guards runaway templates (a `range` over a huge generated list) without limiting real manifests. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
-export function execute(nodes: Node[], name: string, functions: Map<string, TemplateFunction>): string {
+export interface Rendered {
+  text: string;
+  /** sourceLines[n - 1] is the template line that output line n came from */
+  sourceLines: number[];
+}
+
+export function execute(nodes: Node[], name: string, functions: Map<string, TemplateFunction>): Rendered {
   const out: string[] = [];
   let outputLength = 0;
+  const sourceLines: number[] = [];
+  let atLineStart = true;
   // Variable frames: each block pushes a frame, `$` lives in the first.
   const frames: Map<string, unknown>[] = [new Map([['$', undefined]])];
 
@@ -25,12 +33,19 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
   };
 
   runList(nodes, undefined);
-  return out.join('');
+  return { text: out.join(''), sourceLines };
 
-  function write(text: string): void {
+  /** Appends output; text from the template advances the source line at each newline, action output does not. */
+  function write(text: string, line: number, fromTemplateText: boolean): void {
     outputLength += text.length;
-    if (outputLength > MAX_OUTPUT) throw new TemplateError(`template: ${name}: output is larger than ${MAX_OUTPUT} bytes`, 1);
+    if (outputLength > MAX_OUTPUT) throw new TemplateError(`template: ${name}: output is larger than ${MAX_OUTPUT} bytes`, line);
     out.push(text);
+    let sourceLine = line;
+    for (let i = 0; i < text.length; i++) {
+      if (atLineStart) sourceLines.push(sourceLine);
+      atLineStart = text.charCodeAt(i) === 10;
+      if (atLineStart && fromTemplateText) sourceLine++;
+    }
   }
 
   function runList(list: Node[], dot: unknown): void {
@@ -45,11 +60,11 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
   function runNode(node: Node, dot: unknown): void {
     switch (node.type) {
       case 'text':
-        write(node.text);
+        write(node.text, node.line, true);
         return;
       case 'action': {
         const value = runPipe(node.pipe, dot);
-        if (node.pipe.variables.length === 0) write(formatValue(value));
+        if (node.pipe.variables.length === 0) write(formatValue(value), node.pipe.line, false);
         return;
       }
       case 'if':

@@ -74,7 +74,7 @@ function runShell(command: string, options: FunctionOptions): string {
       : result.signal
         ? `signal: ${result.signal === 'SIGKILL' ? 'killed' : result.signal}`
         : `exit status ${result.status}`;
-    throw new Error(`command "[/bin/sh -c ${command}]" returned error (${reason})${output ? `\n\n${output}` : ''}`);
+    throw new Error(`command "[/bin/sh -c ${command}]" returned error (${reason})${output.trim() ? `\n\n${output.trimEnd()}` : ''}`);
   }
   return output;
 }

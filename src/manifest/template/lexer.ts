@@ -78,9 +78,14 @@ export function tokenize(input: string, name: string): Token[] {
     const open = input.indexOf(LEFT, pos);
     const textEnd = open < 0 ? input.length : open;
     let text = input.slice(pos, textEnd);
-    if (trimNextText) text = text.replace(/^[ \t\r\n]+/, '');
+    if (trimNextText) {
+      const trimmed = text.replace(/^[ \t\r\n]+/, '');
+      advance(pos + text.length - trimmed.length);
+      text = trimmed;
+    }
     const trimLeft = open >= 0 && input[open + LEFT.length] === '-' && isSpace(input[open + LEFT.length + 1]);
     if (trimLeft) text = text.replace(/[ \t\r\n]+$/, '');
+    // the token's line is where its first kept character is: the output line map relies on it
     if (text !== '') push('text', text);
     advance(textEnd);
     if (open < 0) break;

@@ -10,6 +10,8 @@ export type Node = TextNode | ActionNode | BranchNode | LoopControlNode;
 export interface TextNode {
   type: 'text';
   text: string;
+  /** source line of the text's first character */
+  line: number;
 }
 export interface ActionNode {
   type: 'action';
@@ -83,7 +85,7 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
         return { nodes, end: 'eof' };
       }
       if (token.kind === 'text') {
-        nodes.push({ type: 'text', text: token.text });
+        nodes.push({ type: 'text', text: token.text, line: token.line });
         continue;
       }
       // token is `open`

@@ -1,0 +1,152 @@
+/**
+ * Loads a manifest and its imports: read → template pass → YAML → validation,
+ * then merges imports the way Gilbert does (the importing file wins).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { ManifestError } from '../errors.js';
+import type { SourceLocation } from '../sdk/index.js';
+import type { Manifest } from './ast.js';
+import { TemplateError, renderTemplate, type RenderedManifest } from './template/index.js';
+import { InvalidManifest, validateManifest, type ManifestFile } from './validate.js';
+import { asYamlSyntaxError, parseYaml } from './yaml.js';
+
+export interface LoadOptions {
+  /** environment of `shell` template commands (default: process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** false makes the `shell` template function fail instead of running anything (fuzzing) */
+  allowTemplateShell?: boolean;
+}
+
+const GENERAL_HINT = 'check that the manifest exists, that its syntax is correct and that its imports are right';
+
+export async function loadManifest(file: string, options: LoadOptions = {}): Promise<Manifest> {
+  const path = resolve(file);
+  const merged = await loadWithImports(path, [], new Set(), options, undefined);
+  return {
+    file: path,
+    projectDirectory: dirname(path),
+    version: merged.version,
+    vars: merged.vars,
+    plugins: merged.plugins,
+    mixins: merged.mixins,
+    tasks: merged.tasks,
+  };
+}
+
+interface Importer {
+  file: string;
+  location: SourceLocation;
+}
+
+/** Loads `path` and merges its imports depth-first: each file keeps its own names over imported ones. */
+async function loadWithImports(
+  path: string,
+  chain: string[],
+  merged: Set<string>,
+  options: LoadOptions,
+  importer: Importer | undefined,
+): Promise<ManifestFile> {
+  if (chain.includes(path)) {
+    const cycle = [...chain.slice(chain.indexOf(path)), path].map(display).join(' → ');
+    throw new ManifestError(`${where(importer!.location)}import cycle: ${cycle}`, {
+      location: importer!.location,
+      hint: 'remove one of these imports: a manifest cannot import itself, directly or through other files',
+    });
+  }
+  const own = await loadFile(path, options, importer);
+  // A file imported twice through different paths (a diamond) is merged once, so its plugins are not listed twice.
+  merged.add(path);
+  for (const entry of own.imports) {
+    const target = resolve(dirname(path), entry.path);
+    if (merged.has(target) && !chain.includes(target) && target !== path) continue;
+    const imported = await loadWithImports(target, [...chain, path], merged, options, { file: path, location: entry.location });
+    mergeInto(own, imported);
+  }
+  return own;
+}
+
+/** Gilbert's includeParent: names already in `own` win; plugins are appended after its own. */
+function mergeInto(own: ManifestFile, imported: ManifestFile): void {
+  for (const [name, value] of Object.entries(imported.vars)) if (!Object.hasOwn(own.vars, name)) own.vars[name] = value;
+  for (const [name, mixin] of Object.entries(imported.mixins)) if (!Object.hasOwn(own.mixins, name)) own.mixins[name] = mixin;
+  for (const [name, task] of Object.entries(imported.tasks)) if (!Object.hasOwn(own.tasks, name)) own.tasks[name] = task;
+  own.plugins.push(...imported.plugins);
+}
+
+async function loadFile(path: string, options: LoadOptions, importer: Importer | undefined): Promise<ManifestFile> {
+  const importedBy = importer ? ` (imported by ${display(importer.file)}:${importer.location.line})` : '';
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    if (importer) {
+      throw new ManifestError(`${where(importer.location)}cannot read file '${display(path)}' imported by '${display(importer.file)}': ${reason}`, {
+        location: importer.location,
+        hint: 'import paths are relative to the folder of the importing file',
+      });
+    }
+    throw new ManifestError(`manifest file not found at '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
+  }
+
+  let rendered: RenderedManifest;
+  try {
+    rendered = renderTemplate(source, {
+      name: basename(path),
+      cwd: dirname(path),
+      env: options.env,
+      allowShell: options.allowTemplateShell,
+    });
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    throw new ManifestError(`${display(path)}:${error.line}: template syntax error in manifest file: ${error.message}${importedBy}`, {
+      location: { file: path, line: error.line },
+      hint: 'template actions use {{{ }}}; see Go text/template for their syntax',
+      cause: error,
+    });
+  }
+
+  try {
+    return validateManifest(parseYaml(rendered.text, path), path, rendered.text, rendered.sourceLine);
+  } catch (error) {
+    const syntax = asYamlSyntaxError(error);
+    if (syntax) {
+      const line = rendered.sourceLine(syntax.line);
+      const templated = rendered.text !== source ? ' (after the {{{ }}} template pass)' : '';
+      throw new ManifestError(
+        `${display(path)}:${line}: yaml: line ${syntax.line}: ${syntax.reason}${importedBy}\n\n[Error in file]${templated}:\n${codeFrame(rendered.text, syntax.line)}`,
+        { location: { file: path, line }, hint: GENERAL_HINT, cause: error },
+      );
+    }
+    if (error instanceof InvalidManifest) {
+      const line = rendered.sourceLine(error.line);
+      throw new ManifestError(`${display(path)}:${line}: ${error.message}${importedBy}`, {
+        location: { file: path, line },
+        hint: error.hint ?? GENERAL_HINT,
+      });
+    }
+    throw error;
+  }
+}
+
+/** The lines around `line`, numbered, the offending one marked. */
+function codeFrame(text: string, line: number): string {
+  const lines = text.split('\n');
+  const first = Math.max(1, line - 3);
+  const last = Math.min(lines.length, line + 2);
+  const width = String(last).length;
+  const frame: string[] = [];
+  for (let n = first; n <= last; n++) frame.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1]}`);
+  return frame.join('\n');
+}
+
+function where(location: SourceLocation): string {
+  return `${display(location.file)}:${location.line}: `;
+}
+
+/** Paths inside the working directory are shown relative to it, others absolute. */
+function display(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath !== '' && !relativePath.startsWith('..') && !isAbsolute(relativePath) ? relativePath : path;
+}

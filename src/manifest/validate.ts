@@ -1,0 +1,255 @@
+/**
+ * Turns one parsed manifest file into typed pieces, checking every field the
+ * way a Gilbert user needs: each problem names the file, the line, the value
+ * and what to write instead. Imports are merged later (imports.ts).
+ */
+import type { ActionParams, Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
+import type { Mixin, PluginRef, Task } from './ast.js';
+import { YamlScalar, type ParsedYaml } from './yaml.js';
+
+/** One manifest file before its imports are merged. */
+export interface ManifestFile {
+  file: string;
+  version?: string;
+  imports: { path: string; location: SourceLocation }[];
+  vars: Vars;
+  plugins: PluginRef[];
+  mixins: Record<string, Mixin>;
+  tasks: Record<string, Task>;
+}
+
+/** A validation problem; index.ts adds the file name and turns it into a ManifestError. */
+export class InvalidManifest extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOP_LEVEL_KEYS = ['version', 'imports', 'vars', 'plugins', 'mixins', 'tasks'];
+const JOB_KEYS = ['description', 'action', 'task', 'mixin', 'if', 'async', 'delay', 'deadline', 'vars', 'params'];
+const TASK_OBJECT_KEYS = ['description', 'jobs'];
+const HANDLER_KEYS = ['action', 'task', 'mixin'] as const;
+
+type YamlMap = Record<string, unknown>;
+
+/**
+ * `text` is the YAML after the template pass; `sourceLine` maps its lines back
+ * to the file's (locations point into the file; InvalidManifest lines do not).
+ */
+export function validateManifest(parsed: ParsedYaml, file: string, text: string, sourceLine: (line: number) => number = (line) => line): ManifestFile {
+  const sourceLines = text.split('\n');
+  const lineOf = (node: unknown, fallback: number): number =>
+    node !== null && typeof node === 'object' ? (parsed.lines.get(node) ?? fallback) : fallback;
+  const location = (line: number): SourceLocation => ({ file, line: sourceLine(line) });
+
+  /** Line of `key:` inside a mapping: collections know their line, scalars are found in the text. */
+  const keyLine = (map: YamlMap, key: string): number => {
+    const start = lineOf(map, 1);
+    const value = map[key];
+    if (value instanceof YamlScalar) return lineOf(value, start);
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`(^|[\\s{,?-])(['"]?)${escaped}\\2\\s*:(\\s|$)`);
+    for (let i = start - 1; i < sourceLines.length; i++) {
+      if (pattern.test(sourceLines[i]!)) return i + 1;
+    }
+    return start;
+  };
+
+  const root = parsed.root;
+  const result: ManifestFile = { file, imports: [], vars: {}, plugins: [], mixins: {}, tasks: {} };
+  if (root === null || root === undefined) return result;
+  if (!isMap(root)) {
+    throw new InvalidManifest(`the manifest must be a map of ${TOP_LEVEL_KEYS.join(', ')}; found ${describe(root)}`, lineOf(root, 1));
+  }
+
+  for (const key of Object.keys(root)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      throw new InvalidManifest(`unknown top-level key '${key}'${suggest(key, TOP_LEVEL_KEYS)}`, keyLine(root, key), `valid keys: ${TOP_LEVEL_KEYS.join(', ')}`);
+    }
+  }
+  const field = (key: string): { value: unknown; line: number } => ({ value: root[key], line: keyLine(root, key) });
+
+  const version = field('version');
+  if (version.value !== null && version.value !== undefined) result.version = text_(version.value, `'version'`, version.line);
+
+  const imports = field('imports');
+  for (const [item, line] of list(imports.value, `'imports'`, imports.line, 'a list of manifest paths')) {
+    result.imports.push({ path: text_(item, `an import`, line), location: location(line) });
+  }
+
+  const vars = field('vars');
+  result.vars = stringMap(vars.value, `'vars'`, vars.line);
+
+  const plugins = field('plugins');
+  for (const [item, line] of list(plugins.value, `'plugins'`, plugins.line, 'a list of plugin URLs')) {
+    result.plugins.push({ url: text_(item, 'a plugin URL', line), declaredIn: file, location: location(line) });
+  }
+
+  const mixins = field('mixins');
+  for (const [name, value, line] of entries(mixins.value, `'mixins'`, mixins.line, 'a map of mixin name to a list of jobs')) {
+    const jobs = jobList(value, `mixin '${name}'`, line);
+    result.mixins[name] = { name, jobs, location: location(line) };
+  }
+
+  const tasks = field('tasks');
+  for (const [name, value, line] of entries(tasks.value, `'tasks'`, tasks.line, 'a map of task name to a list of jobs')) {
+    result.tasks[name] = task(name, value, line);
+  }
+  return result;
+
+  function task(name: string, value: unknown, line: number): Task {
+    if (!isMap(value)) return { name, jobs: jobList(value, `task '${name}'`, line), location: location(line) };
+    // gilbert-ts extension: { description, jobs } so `gilbert ls` can describe tasks
+    for (const key of Object.keys(value)) {
+      if (!TASK_OBJECT_KEYS.includes(key)) {
+        throw new InvalidManifest(
+          `unknown field '${key}' in task '${name}'${suggest(key, TASK_OBJECT_KEYS)}`,
+          keyLine(value, key),
+          `a task is a list of jobs, or a map with 'description' and 'jobs'`,
+        );
+      }
+    }
+    const description = value.description === null || value.description === undefined ? undefined : text_(value.description, `'description' of task '${name}'`, keyLine(value, 'description'));
+    const jobs = jobList(value.jobs, `task '${name}'`, value.jobs === undefined ? line : keyLine(value, 'jobs'));
+    return { name, description, jobs, location: location(line) };
+  }
+
+  function jobList(value: unknown, owner: string, line: number): Job[] {
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
+      throw new InvalidManifest(`${owner} has no jobs`, line, 'list at least one job, e.g. "- action: shell" with params.command');
+    }
+    if (!Array.isArray(value)) {
+      throw new InvalidManifest(`${owner} must be a list of jobs; found ${describe(value)}`, lineOf(value, line), 'write each job as a "- " list item');
+    }
+    return value.map((item, i) => job(item, `job ${i + 1} of ${owner}`, lineOf(item, line)));
+  }
+
+  function job(value: unknown, name: string, line: number): Job {
+    if (!isMap(value)) throw new InvalidManifest(`${name} must be a map of job fields; found ${describe(value)}`, line, `valid fields: ${JOB_KEYS.join(', ')}`);
+    for (const key of Object.keys(value)) {
+      if (!JOB_KEYS.includes(key)) {
+        throw new InvalidManifest(`unknown field '${key}' in ${name}${suggest(key, JOB_KEYS)}`, keyLine(value, key), `valid fields: ${JOB_KEYS.join(', ')}`);
+      }
+    }
+    const result: Job = { location: location(line) };
+    for (const key of ['description', 'action', 'task', 'mixin', 'if'] as const) {
+      const raw = value[key];
+      if (raw === null || raw === undefined) continue;
+      const text = text_(raw, `'${key}' of ${name}`, keyLine(value, key));
+      if (text !== '') result[key] = text;
+    }
+    const handlers = HANDLER_KEYS.filter((key) => result[key] !== undefined);
+    if (handlers.length === 0) {
+      throw new InvalidManifest(`no task handler defined for ${name}`, line, `set one of 'action', 'task' or 'mixin'`);
+    }
+    if (handlers.length > 1) {
+      throw new InvalidManifest(
+        `${name} has both ${handlers.map((key) => `'${key}'`).join(' and ')}; a job runs exactly one action, task or mixin`,
+        line,
+        'split it into separate jobs',
+      );
+    }
+    if (value.async !== null && value.async !== undefined) result.async = boolean(value.async, `'async' of ${name}`, keyLine(value, 'async'));
+    for (const key of ['delay', 'deadline'] as const) {
+      if (value[key] !== null && value[key] !== undefined) result[key] = milliseconds(value[key], `'${key}' of ${name}`, keyLine(value, key));
+    }
+    if (value.vars !== null && value.vars !== undefined) result.vars = stringMap(value.vars, `'vars' of ${name}`, keyLine(value, 'vars'));
+    if (value.params !== null && value.params !== undefined) {
+      if (!isMap(value.params)) {
+        throw new InvalidManifest(`'params' of ${name} must be a map; found ${describe(value.params)}`, keyLine(value, 'params'), 'write params as "name: value" lines under params:');
+      }
+      result.params = toParam(value.params) as ActionParams;
+    }
+    return result;
+  }
+
+  /** A string-typed field: yaml.v2 stores the scalar's text as written (`yes` stays "yes"). */
+  function text_(value: unknown, what: string, line: number): string {
+    if (typeof value === 'string') return value;
+    if (value instanceof YamlScalar) return value.text;
+    if (value === null || value === undefined) return '';
+    throw new InvalidManifest(`${what} must be a string; found ${describe(value)}`, lineOf(value, line), 'quote the value if it is meant as text');
+  }
+
+  function boolean(value: unknown, what: string, line: number): boolean {
+    if (value instanceof YamlScalar && typeof value.value === 'boolean') return value.value;
+    throw new InvalidManifest(`${what} must be a boolean; found ${describe(value)}`, line, 'write true or false (yes/no and on/off also work)');
+  }
+
+  function milliseconds(value: unknown, what: string, line: number): number {
+    const number = value instanceof YamlScalar ? Number(value.value) : NaN;
+    if (!(value instanceof YamlScalar) || typeof value.value === 'boolean' || !Number.isInteger(number) || number < 0) {
+      throw new InvalidManifest(`${what} must be a whole number of milliseconds (0 or more); found ${describe(value)}`, line, 'write e.g. 500 for half a second');
+    }
+    return number;
+  }
+
+  function stringMap(value: unknown, what: string, line: number): Vars {
+    const vars: Vars = {};
+    for (const [name, item, itemLine] of entries(value, what, line, 'a map of name: value')) vars[name] = text_(item, `${what.replace(/^'vars'/, 'variable')} '${name}'`, itemLine);
+    return vars;
+  }
+
+  function list(value: unknown, what: string, line: number, expected: string): [unknown, number][] {
+    if (value === null || value === undefined) return [];
+    if (!Array.isArray(value)) throw new InvalidManifest(`${what} must be ${expected}; found ${describe(value)}`, lineOf(value, line), `write each item as a "- " list item`);
+    return value.map((item, i) => [item, lineOf(item, line + 1 + i)]);
+  }
+
+  function entries(value: unknown, what: string, line: number, expected: string): [string, unknown, number][] {
+    if (value === null || value === undefined) return [];
+    if (!isMap(value)) throw new InvalidManifest(`${what} must be ${expected}; found ${describe(value)}`, lineOf(value, line), `write one "name: value" per line under ${what}`);
+    return Object.keys(value).map((key) => [key, value[key], keyLine(value, key)]);
+  }
+}
+
+function isMap(value: unknown): value is YamlMap {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof YamlScalar);
+}
+
+/** Params reach actions as yaml.v2 decoded them into interface{}: typed scalars, lists and maps. */
+function toParam(value: unknown): ParamValue {
+  if (value instanceof YamlScalar) return value.value;
+  if (Array.isArray(value)) return value.map(toParam);
+  if (isMap(value)) {
+    const out: Record<string, ParamValue> = {};
+    for (const key of Object.keys(value)) out[key] = toParam(value[key]);
+    return out;
+  }
+  return value as ParamValue;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof YamlScalar) return `'${value.text}'`;
+  if (typeof value === 'object') return 'a map';
+  return `'${String(value)}'`;
+}
+
+/** ", did you mean 'x'?" for a near miss (edit distance at most 2, or a case-only difference). */
+export function suggest(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== undefined && bestDistance <= Math.min(2, Math.max(1, Math.floor(word.length / 3))) ? `, did you mean '${best}'?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
