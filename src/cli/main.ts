@@ -60,8 +60,14 @@ export function buildProgram(): Command {
     .command('init')
     .description('Scaffolds a new gilbert.yaml file')
     .option('--force', 'overwrites an existing gilbert.yaml')
+    .option('--plugin <kind>', 'scaffolds a plugin project instead: ts or go')
+    .option('--name <name>', 'the plugin name (default: the folder name)')
     .option('--verbose', 'shows debug information')
-    .action(async (options: { force?: boolean }) => {
+    .action(async (options: { force?: boolean; plugin?: string; name?: string }) => {
+      if (options.plugin !== undefined) {
+        const { initPluginCommand } = await import('../scaffold/index.js');
+        return initPluginCommand({ ...options, plugin: options.plugin }, output(program).log);
+      }
       const { initCommand } = await import('./init.js');
       await initCommand(options, output(program).log);
     });

@@ -1,6 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GilbertError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
 import { goPluginFiles } from './go-template.js';
 import { typeScriptPluginFiles } from './ts-template.js';
 
@@ -64,4 +65,20 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+const nextSteps: Record<PluginKind, string> = {
+  ts: "Run 'gilbert run hello' to try the plugin; 'npm install && npm test' runs its test",
+  go: "Run 'gilbert run hello' to build and try the plugin; 'gilbert run test' runs its test",
+};
+
+/** `gilbert init --plugin <kind> [--name x] [--force]`: scaffolds into the current directory. */
+export async function initPluginCommand(options: { plugin: string; name?: string; force?: boolean }, log: Logger): Promise<void> {
+  const kind = options.plugin.toLowerCase();
+  if (kind !== 'ts' && kind !== 'go') {
+    throw new GilbertError(`unknown plugin kind '${options.plugin}'`, { hint: 'use --plugin ts (TypeScript) or --plugin go' });
+  }
+  const written = await scaffoldPlugin(kind, process.cwd(), { name: options.name, force: options.force });
+  for (const file of written) log.success(`File '${file}' successfully created`);
+  log.info(nextSteps[kind]);
 }
