@@ -52,6 +52,17 @@ describe('gilbert init --plugin scaffolds', { timeout: 180_000 }, () => {
     assert.deepEqual(records, [{ level: 'success', depth: 0, message: 'Hello, TypeScript!' }]);
   });
 
+  it('ts: `gilbert init --plugin ts` then `gilbert run hello` works on first try', async () => {
+    const project = path.join(dir, 'cli-ts');
+    await mkdir(project);
+    const cli = path.join(repoRoot, 'dist/cli/main.js');
+    const init = await within(run(process.execPath, [cli, 'init', '--plugin', 'ts', '--name', 'greeter', '--no-color'], { cwd: project, timeout: 30_000 }), 30_000, 'init');
+    assert.match(init.stdout + init.stderr, /File '.*gilbert\.yaml' successfully created/);
+    const hello = await within(run(process.execPath, [cli, 'run', 'hello', '--no-color'], { cwd: project, timeout: 30_000 }), 30_000, 'run hello');
+    assert.match(hello.stdout, /Hello, TypeScript!/);
+    assert.match(hello.stdout, /Task 'hello' ran successfully/);
+  });
+
   it('never overwrites a file unless forced, and then writes nothing partial', async () => {
     const project = path.join(dir, 'existing');
     await mkdir(project);
