@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { connectShim, type GoShim } from '../../bridge/shim.js';
+import type { ActionHandler, GilbertPlugin, HandlerFactory, JobContext, JobRunner } from '../../sdk/index.js';
+
+/**
+ * Opens a Go plugin (`go build -buildmode=plugin`, gilbert-sdk v0.9.0) and
+ * returns it as a TS plugin: each Go action becomes a HandlerFactory whose
+ * handlers run the Go code through the shim. Load faults reject with a
+ * PluginError naming the file and the cause.
+ */
+export async function loadGoPlugin(soPath: string, options: { shimPath?: string } = {}): Promise<GilbertPlugin> {
+  const shim = connectShim(options.shimPath);
+  const opened = await shim.open(resolve(soPath));
+  const actions: Record<string, HandlerFactory> = {};
+  for (const action of opened.actions) {
+    actions[action] = async (scope, params) => {
+      const handler = await shim.newHandler(opened.id, action, scope, params);
+      return goHandler(shim, handler);
+    };
+  }
+  return { name: opened.name, actions };
+}
+
+/** Go handlers are released when their TS wrapper is garbage: Go may call back until then. */
+const released = new FinalizationRegistry<{ shim: GoShim; handler: number }>(({ shim, handler }) => shim.releaseHandler(handler));
+
+function goHandler(shim: GoShim, handler: number): ActionHandler {
+  const wrapper: ActionHandler = {
+    call: (ctx: JobContext, runner: JobRunner) => shim.call(handler, ctx, runner),
+    cancel: (ctx: JobContext) => shim.cancel(handler, ctx),
+  };
+  released.register(wrapper, { shim, handler });
+  return wrapper;
+}
