@@ -1,0 +1,51 @@
+// `gilbert ls` start time against `node -e 0`, and 100 shell jobs (10 async) end to end.
+// Run by `make bench` after `make build`; prints medians in milliseconds.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+
+function timeOnce(args, cwd) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function measure(args, cwd, count) {
+  timeOnce(args, cwd); // warm the file cache
+  return median(Array.from({ length: count }, () => timeOnce(args, cwd)));
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gilbert-bench-'));
+try {
+  writeFileSync(
+    path.join(dir, 'gilbert.yaml'),
+    ['version: "1.0"', 'tasks:', '  build:', '  - action: shell', '    params:', '      command: echo hi'].join('\n') + '\n',
+  );
+  const node0 = measure(['-e', '0'], dir, runs);
+  const ls = measure([cli, 'ls'], dir, runs);
+  console.log(`startup: node -e 0 median ${node0.toFixed(1)} ms; gilbert ls median ${ls.toFixed(1)} ms; overhead ${(ls - node0).toFixed(1)} ms (target <= 30 ms, ${runs} runs each)`);
+
+  const jobs = ['version: "1.0"', 'tasks:', '  many:'];
+  for (let i = 0; i < 100; i++) {
+    jobs.push('  - action: shell');
+    if (i % 10 === 0) jobs.push('    async: true');
+    jobs.push('    params:', `      command: echo job ${i}`);
+  }
+  writeFileSync(path.join(dir, 'gilbert.yaml'), jobs.join('\n') + '\n');
+  const many = measure([cli, 'run', 'many'], dir, Math.max(3, Math.floor(runs / 6)));
+  console.log(`100 shell jobs (10 async) end to end: median ${many.toFixed(0)} ms (${(many / 100).toFixed(1)} ms per job incl. startup)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
