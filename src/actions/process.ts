@@ -103,6 +103,16 @@ export class GroupProcess {
     if (this.child.pid !== undefined && liveGroups.has(this.child.pid)) killGroup(this.child.pid);
   }
 
+  /**
+   * Kills the group and settles once the child has closed its output, which
+   * also means nothing it started still holds the pipes: a cancelled job
+   * reports back only when its processes are gone.
+   */
+  async stop(): Promise<void> {
+    this.kill();
+    await this.exited.catch(() => undefined);
+  }
+
   private forget(): void {
     if (this.child.pid !== undefined) liveGroups.delete(this.child.pid);
   }

@@ -83,7 +83,7 @@ class BuildAction implements ActionHandler {
   }
 
   async cancel(): Promise<void> {
-    this.proc?.kill();
+    await this.proc?.stop();
   }
 }
 

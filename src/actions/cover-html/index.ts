@@ -69,7 +69,7 @@ class CoverHtmlAction implements ActionHandler {
 
   async cancel(): Promise<void> {
     this.cancelled = true;
-    this.proc?.kill();
+    await this.proc?.stop();
   }
 }
 

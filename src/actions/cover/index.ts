@@ -127,7 +127,7 @@ class CoverAction implements ActionHandler {
 
   async cancel(): Promise<void> {
     this.cancelled = true;
-    this.proc?.kill();
+    await this.proc?.stop();
   }
 }
 

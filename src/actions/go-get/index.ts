@@ -65,7 +65,7 @@ class GoGetAction implements ActionHandler {
 
   async cancel(): Promise<void> {
     this.stopped = true;
-    this.proc?.kill();
+    await this.proc?.stop();
   }
 }
 
