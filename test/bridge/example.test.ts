@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadGoPlugin } from '../../src/plugins/go/load.js';
+import { examplePlugin, harness, within } from './helpers.js';
+
+test('the example plugin loads with its name and action', async () => {
+  const plugin = await within(20_000, loadGoPlugin(examplePlugin));
+  assert.equal(plugin.name, 'example-plugin');
+  assert.deepEqual(Object.keys(plugin.actions), ['hello-world']);
+});
+
+test('example-plugin:hello-world logs params.message into the TypeScript logger', async () => {
+  const plugin = await within(20_000, loadGoPlugin(examplePlugin));
+  const h = await harness(
+    { hello: [{ action: 'example-plugin:hello-world', params: { message: 'Hello, {{ who }}!' } }] },
+    { plugins: [plugin] },
+  );
+  await h.run('hello');
+  // params are raw (never expanded by the runner), exactly as Gilbert passed them
+  const line = h.records.find((r) => r.message === 'Hello, {{ who }}!');
+  assert.ok(line, `message not logged: ${JSON.stringify(h.records)}`);
+  assert.equal(line.level, 'info');
+  assert.equal(line.depth, 2, 'job output sits under the step line');
+});
