@@ -59,6 +59,20 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     return start;
   };
 
+  /** Line of a list item: collections know it; a plain string is looked for as `- text` after the list's start. */
+  const itemLine = (list: unknown[], index: number, fallback: number): number => {
+    const item = list[index];
+    const listLine = lineOf(list, fallback);
+    if (typeof item !== 'string') return lineOf(item, listLine);
+    const escaped = item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^\\s*-\\s+(['"]?)${escaped}\\1\\s*(#.*)?$`);
+    let earlierCopies = list.slice(0, index).filter((other) => other === item).length;
+    for (let i = listLine - 1; i < sourceLines.length; i++) {
+      if (pattern.test(sourceLines[i]!) && earlierCopies-- === 0) return i + 1;
+    }
+    return listLine;
+  };
+
   const root = parsed.root;
   const result: ManifestFile = { file, imports: [], vars: {}, plugins: [], mixins: {}, tasks: {} };
   if (root === null || root === undefined) return result;
@@ -125,7 +139,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     if (!Array.isArray(value)) {
       throw new InvalidManifest(`${owner} must be a list of jobs; found ${describe(value)}`, lineOf(value, line), 'write each job as a "- " list item');
     }
-    return value.map((item, i) => job(item, `job ${i + 1} of ${owner}`, lineOf(item, line)));
+    return value.map((item, i) => job(item, `job ${i + 1} of ${owner}`, itemLine(value, i, line)));
   }
 
   function job(value: unknown, name: string, line: number): Job {
@@ -148,7 +162,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     }
     if (handlers.length > 1) {
       throw new InvalidManifest(
-        `${name} has both ${handlers.map((key) => `'${key}'`).join(' and ')}; a job runs exactly one action, task or mixin`,
+        `${name} sets ${handlers.map((key) => `'${key}'`).join(', ')}: a job runs exactly one action, task or mixin`,
         line,
         'split it into separate jobs',
       );
@@ -190,14 +204,14 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   function stringMap(value: unknown, what: string, line: number): Vars {
     const vars: Vars = {};
-    for (const [name, item, itemLine] of entries(value, what, line, 'a map of name: value')) vars[name] = text_(item, `${what.replace(/^'vars'/, 'variable')} '${name}'`, itemLine);
+    for (const [name, item, line_] of entries(value, what, line, 'a map of name: value')) vars[name] = text_(item, `variable '${name}' in ${what}`, line_);
     return vars;
   }
 
   function list(value: unknown, what: string, line: number, expected: string): [unknown, number][] {
     if (value === null || value === undefined) return [];
     if (!Array.isArray(value)) throw new InvalidManifest(`${what} must be ${expected}; found ${describe(value)}`, lineOf(value, line), `write each item as a "- " list item`);
-    return value.map((item, i) => [item, lineOf(item, line + 1 + i)]);
+    return value.map((item, i) => [item, itemLine(value, i, line)]);
   }
 
   function entries(value: unknown, what: string, line: number, expected: string): [string, unknown, number][] {
@@ -242,14 +256,17 @@ export function suggest(word: string, candidates: readonly string[]): string {
   return best !== undefined && bestDistance <= Math.min(2, Math.max(1, Math.floor(word.length / 3))) ? `, did you mean '${best}'?` : '';
 }
 
+/** Optimal string alignment distance: typos such as swapped letters (`asnyc`) count as one edit. */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const substitution = rows[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, substitution);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
     }
-    previous = current;
+    rows.push(row);
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }

@@ -106,13 +106,13 @@ export function tokenize(input: string, name: string): Token[] {
       advance(pos + right!.length);
       continue;
     }
-    trimNextText = lexAction();
+    trimNextText = lexAction(actionLine);
   }
   push('eof', '');
   return tokens;
 
   /** Lexes one action up to and including its right delimiter; returns whether it trims. */
-  function lexAction(): boolean {
+  function lexAction(actionLine: number): boolean {
     let parenDepth = 0;
     for (;;) {
       const right = atRightDelimiter();
@@ -122,7 +122,8 @@ export function tokenize(input: string, name: string): Token[] {
         advance(pos + right.length);
         return right.trim;
       }
-      if (pos >= input.length) fail('unexpected unclosed action in command');
+      // reported where the action opens, which is where the user has to look
+      if (pos >= input.length) fail('unexpected unclosed action in command', actionLine);
       const c = input[pos]!;
       if (isSpace(c)) {
         advance(pos + 1);

@@ -72,16 +72,17 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
     return token;
   };
 
-  const root = parseList(true);
+  const root = parseList(undefined);
   return root.nodes;
 
-  /** Parses nodes until EOF (top level) or `{{{end}}}` / `{{{else}}}`; returns which ended it. */
-  function parseList(topLevel: boolean): { nodes: Node[]; end: 'end' | 'else' | 'eof' } {
+  /** Parses nodes until EOF (top level) or the `{{{end}}}` / `{{{else}}}` of `opener`; returns which ended it. */
+  function parseList(opener: Token | undefined): { nodes: Node[]; end: 'end' | 'else' | 'eof' } {
+    const topLevel = opener === undefined;
     const nodes: Node[] = [];
     for (;;) {
       const token = next();
       if (token.kind === 'eof') {
-        if (!topLevel) fail('unexpected EOF', token);
+        if (opener) fail(`unexpected EOF (the {{{${opener.text}}}} at line ${opener.line} has no {{{end}}})`, token);
         return { nodes, end: 'eof' };
       }
       if (token.kind === 'text') {
@@ -109,7 +110,7 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
         case 'with':
         case 'range':
           next();
-          return parseBranch(token.text);
+          return parseBranch(token.text, token);
         case 'break':
         case 'continue':
           next();
@@ -126,11 +127,11 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
     return { type: 'action', pipe };
   }
 
-  function parseBranch(kind: BranchNode['type']): BranchNode {
+  function parseBranch(kind: BranchNode['type'], opener: Token): BranchNode {
     scopes.push([]);
     const pipe = parsePipe(kind, true);
     if (kind === 'range') loopDepth++;
-    const body = parseList(false);
+    const body = parseList(opener);
     if (kind === 'range') loopDepth--;
     let elseList: Node[] | undefined;
     if (body.end === 'else') {
@@ -138,11 +139,11 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
       if ((kind === 'if' || kind === 'with') && chained.kind === 'identifier' && chained.text === kind) {
         // `{{{else if …}}}` is an if nested in the else branch, closed by the same `end`
         next();
-        elseList = [parseBranch(kind)];
+        elseList = [parseBranch(kind, opener)];
       } else {
         expect('close', 'else');
         scopes.push([]);
-        const alternative = parseList(false);
+        const alternative = parseList(opener);
         scopes.pop();
         if (alternative.end !== 'end') fail('expected end; found {{{else}}}', chained);
         elseList = alternative.nodes;
