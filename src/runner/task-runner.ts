@@ -214,7 +214,7 @@ export class TaskRunner implements JobRunner {
     try {
       handler = await factory(scope, job.params ?? {});
     } catch (error) {
-      throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}`);
+      throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}${locationSuffix(job)}`);
     }
     await this.callHandler(handler, name, ctx);
   }
