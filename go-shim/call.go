@@ -41,25 +41,43 @@ func newHandler(pluginID int64, action string, scope int64, rawParams []byte) (i
 	return id, nil
 }
 
-// runCall runs Call on its own goroutine and completes the JS call with the
-// job's first result: ctx.Result/Success from the plugin, Cancel's error, or
-// Call's return value — whichever comes first, as Gilbert's runner saw it.
-func runCall(call, handlerID, ctxID, runner int64, rawVars []byte) {
-	entry, ok := handlers.get(handlerID)
-	if !ok {
-		emitDone(call, errorOf(fmt.Errorf("gilbert-ts bug: unknown handler %d", handlerID)), nil)
-		return
-	}
+// newCallCtx makes a call's job context. The JS call completes with the job's
+// first result: ctx.Result/Success from the plugin, Cancel's error, or Call's
+// return value — whichever comes first, as Gilbert's runner saw it.
+func newCallCtx(call, ctxID int64, rawVars []byte) *jobCtx {
 	var vars sdk.Vars
 	_ = json.Unmarshal(rawVars, &vars)
 	if vars == nil {
 		vars = sdk.Vars{}
 	}
-	ctx := newRootCtx(ctxID, vars, func(err error) { emitDone(call, errorOf(err), nil) })
+	return newRootCtx(ctxID, vars, func(err error) { emitDone(call, errorOf(err), nil) })
+}
+
+func runCall(_, handlerID int64, ctx *jobCtx, runner int64) {
+	entry, ok := handlers.get(handlerID)
+	if !ok {
+		ctx.Result(fmt.Errorf("gilbert-ts bug: unknown handler %d", handlerID))
+		return
+	}
 	err := guard("Call of action '"+entry.action+"'", func() error {
 		return entry.handler.Call(ctx, &tsRunner{id: runner})
 	})
+	if ctx.outcome.cancelling.Load() {
+		return // Cancel's result is the job's
+	}
 	ctx.Result(err)
+}
+
+// beginCancel marks the job as cancelling and cancels its context before
+// gs_cancel returns, so Call cannot report first merely because the context
+// it waits on is done.
+func beginCancel(ctxID int64) {
+	if ctx, ok := contexts.get(ctxID); ok {
+		if ctx.outcome != nil {
+			ctx.outcome.cancelling.Store(true)
+		}
+		ctx.cancelFromJS()
+	}
 }
 
 func runCancel(call, handlerID, ctxID int64) {
@@ -69,7 +87,6 @@ func runCancel(call, handlerID, ctxID int64) {
 		emitDone(call, nil, nil) // the job already ended and was released: nothing to cancel
 		return
 	}
-	ctx.cancelFromJS() // Context() is done before Cancel runs, as under Gilbert
 	err := guard("Cancel of action '"+entry.action+"'", func() error { return entry.handler.Cancel(ctx) })
 	ctx.Result(err)
 	emitDone(call, errorOf(err), nil)

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"runtime/debug"
 	"unsafe"
-
 )
 
 // Every export returns at once: work that runs plugin code or waits for it
@@ -67,12 +66,15 @@ func gs_new_handler(call C.int64_t, pluginID C.int64_t, action *C.char, scope C.
 
 //export gs_call
 func gs_call(call C.int64_t, handler C.int64_t, ctx C.int64_t, runner C.int64_t, vars *C.char) {
-	rawVars := []byte(C.GoString(vars))
-	go runCall(int64(call), int64(handler), int64(ctx), int64(runner), rawVars)
+	// The context is registered before returning, so a gs_ctx_cancel that
+	// JS sends right after this call always finds it.
+	job := newCallCtx(int64(call), int64(ctx), []byte(C.GoString(vars)))
+	go runCall(int64(call), int64(handler), job, int64(runner))
 }
 
 //export gs_cancel
 func gs_cancel(call C.int64_t, handler C.int64_t, ctx C.int64_t) {
+	beginCancel(int64(ctx))
 	go runCancel(int64(call), int64(handler), int64(ctx))
 }
 
@@ -93,4 +95,3 @@ func gs_release_ctx(ctx C.int64_t) { contexts.drop(int64(ctx)) }
 func gs_complete(req C.int64_t, ok C.int64_t, data *C.char) {
 	complete(int64(req), ok != 0, []byte(C.GoString(data)))
 }
-

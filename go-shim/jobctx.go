@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sdk "github.com/go-gilbert/gilbert-sdk"
@@ -38,6 +39,10 @@ type jobCtx struct {
 type outcome struct {
 	once sync.Once
 	done func(error)
+	// cancelling: JS asked for Cancel while Call ran. Cancel's result is then
+	// the job's (the TS ActionHandler contract), even if Call, seeing its
+	// context done, returns first.
+	cancelling atomic.Bool
 }
 
 var _ sdk.JobContextAccessor = (*jobCtx)(nil)

@@ -198,8 +198,10 @@ class GoShim {
 
   private addContext(ctx: JobContext, handler: number, id = this.id(), root = id): number {
     const entry: CtxEntry = { ctx, loggers: [ctx.log] };
-    // A TS-side cancel (user, deadline, failing sibling) cancels the Go context.
-    entry.onAbort = () => this.fns.gs_ctx_cancel!(id);
+    // A TS-side cancel (user, deadline, failing sibling) cancels the Go
+    // context. One microtask later: a runner reacting to the same abort calls
+    // handler.cancel first, which must see the job still running.
+    entry.onAbort = () => queueMicrotask(() => this.fns.gs_ctx_cancel!(id));
     ctx.signal.addEventListener('abort', entry.onAbort, { once: true });
     this.contexts.set(id, entry);
     this.ctxRoot.set(id, root);
