@@ -1,4 +1,4 @@
-import { cp, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,3 +93,35 @@ export function startTask(dir: string, tasks: Record<string, Job[]>, task: strin
   );
   return { log, done };
 }
+
+/** Alive and not a zombie waiting to be reaped. */
+export async function isRunning(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Settles once `pid` is gone. A killed process's exit is not an event this
+ * test can subscribe to (it is not our child), so /proc is checked on a
+ * short interval, bounded by `ms`.
+ */
+export async function gone(pid: number, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await within(
+      new Promise<void>((resolve) => {
+        const check = async () => ((await isRunning(pid)) ? (timer = setTimeout(check, 25)) : resolve());
+        void check();
+      }),
+      ms,
+      `process ${pid} exiting`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
