@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +100,22 @@ describe('cover:html action', () => {
       assert.match(html, /calc\.go/);
     } finally {
       await app.cleanup();
+    }
+  });
+});
+
+describe('cover action on code that does not compile', () => {
+  it("shows the compiler's message under the package", async () => {
+    const failing = await tempProject('failing');
+    try {
+      await writeFile(path.join(failing.dir, 'broken_test.go'), 'package failing\n\nfunc broken() int { return "x" }\n');
+      const { error, log } = await runTask(failing.dir, { cover: [{ action: 'cover' }] }, 'cover');
+      assert.match(String(error), /process finished with non-zero status code: 1/);
+      const errors = log.records.filter((r) => r.level === 'error').map((r) => r.message).join('\n');
+      assert.match(errors, /\[Test Execution Error\]/);
+      assert.match(errors, /broken_test\.go:3:\d+: cannot use "x"/);
+    } finally {
+      await failing.cleanup();
     }
   });
 });

@@ -72,6 +72,25 @@ describe('watch action', () => {
     }
   });
 
+  it('watches only the folder itself when the path has no trailing ...', async () => {
+    const project = await watchedProject();
+    const stop = new AbortController();
+    const { log, done } = startTask(project.dir, watchTask({ action: 'shell', params: { command: 'true' } }, { path: 'src' }), 'watch', stop.signal);
+    try {
+      await log.waitFor(/^- 'shell' finished$/, 15_000, 1);
+      await writeFile(path.join(project.dir, 'src', 'sub', 'deep.go'), 'package x\n');
+      await writeFile(path.join(project.dir, 'src', 'top.go'), 'package x\n');
+      await log.waitFor(/^- 'shell' finished$/, 15_000, 2);
+      const events = log.records.filter((r) => r.message.startsWith('event: ')).map((r) => r.message);
+      assert.ok(events.some((e) => e.endsWith('top.go')), events.join('\n'));
+      assert.ok(!events.some((e) => e.endsWith('deep.go')), events.join('\n'));
+    } finally {
+      stop.abort();
+      await within(done, 10_000, 'watch stopping');
+      await project.cleanup();
+    }
+  });
+
   it('asks for the job and the path', async () => {
     const project = await watchedProject();
     try {

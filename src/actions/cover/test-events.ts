@@ -6,6 +6,10 @@
 interface TestEvent {
   Action?: string;
   Package?: string;
+  /** build-output events (Go 1.24+) name the package being built here */
+  ImportPath?: string;
+  /** on a package's `fail`: the build that failed, whose build-output explains why */
+  FailedBuild?: string;
   Test?: string;
   Output?: string;
 }
@@ -46,7 +50,7 @@ export class TestEvents {
       if (e.Action !== 'fail') continue;
       const pkg = e.Package ?? '';
       if (!failed.has(pkg)) failed.set(pkg, new Map());
-      failed.get(pkg)!.set(e.Test ?? '', []);
+      failed.get(pkg)!.set(e.Test ?? '', e.FailedBuild ? this.buildOutput(e.FailedBuild) : []);
     }
     for (const e of this.events) {
       if (e.Action !== 'output' || !e.Output) continue;
@@ -56,6 +60,13 @@ export class TestEvents {
       if (e.Output.trim() !== '') lines.push(e.Output.trim());
     }
     return failed;
+  }
+
+  /** The compiler's messages for a failed build (`build-output` events). */
+  private buildOutput(importPath: string): string[] {
+    return this.events
+      .filter((e) => e.Action === 'build-output' && e.ImportPath === importPath && e.Output?.trim())
+      .map((e) => e.Output!.trim());
   }
 
   /** Formatted failure list and the number of failed tests. */
