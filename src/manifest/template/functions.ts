@@ -137,6 +137,7 @@ function sprintf(format: string, args: unknown[]): string {
       case 'v':
       case 's':
         text = formatValue(arg);
+        if (precision !== undefined) text = Array.from(text).slice(0, Number(precision)).join('');
         break;
       case 'd':
         text = typeof arg === 'number' && Number.isInteger(arg) ? String(arg) : `%!d(${goTypeName(arg)}=${formatValue(arg)})`;
