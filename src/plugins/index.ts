@@ -3,6 +3,7 @@ import type { ActionRegistry } from '../actions/registry.js';
 import type { Logger } from '../log/logger.js';
 import type { PluginRef } from '../manifest/ast.js';
 import type { GilbertPlugin } from '../sdk/index.js';
+import { chooseShim, goBuildForDefaultShim, ShimChoiceError } from './abi/index.js';
 import { verifySha256 } from './cache.js';
 import { parsePluginUrl, redactPluginUrl, sourceFor, type GoBuildSettings, type PluginArtifact } from './sources/index.js';
 
@@ -21,18 +22,13 @@ export interface ImportPluginsOptions {
   goBuild?: GoBuildSettings;
 }
 
-type GoLoader = (soPath: string, options?: { shimPath?: string }) => Promise<GilbertPlugin>;
-
-// Not literal imports: loading the Go loader pulls in koffi, which only a Go plugin should pay for.
-const goLoaderModule = './go/load.js';
-const tsLoaderModule = './ts/load.js';
-
-async function loadArtifact(artifact: PluginArtifact): Promise<GilbertPlugin> {
+async function loadArtifact(artifact: PluginArtifact, shimPath: string | undefined): Promise<GilbertPlugin> {
   if (artifact.kind === 'go') {
-    const { loadGoPlugin } = (await import(goLoaderModule)) as { loadGoPlugin: GoLoader };
-    return loadGoPlugin(artifact.path);
+    // Loaded on demand: the Go loader pulls in koffi, which only a Go plugin should pay for.
+    const { loadGoPlugin } = await import('./go/load.js');
+    return loadGoPlugin(artifact.path, { shimPath });
   }
-  const { loadTsPlugin } = (await import(tsLoaderModule)) as { loadTsPlugin: (modulePath: string) => Promise<GilbertPlugin> };
+  const { loadTsPlugin } = await import('./ts/load.js');
   return loadTsPlugin(artifact.path);
 }
 
@@ -59,36 +55,63 @@ export async function resolvePluginArtifact(ref: PluginRef, options: Omit<Import
   return artifact;
 }
 
-async function importPlugin(ref: PluginRef, options: ImportPluginsOptions, shownUrl: string): Promise<void> {
-  const artifact = await resolvePluginArtifact(ref, options);
-  if (!artifact) return;
-  options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
-  const plugin = await loadArtifact(artifact);
-  const name = plugin.name.trim();
-  if (!name) throw new PluginError('plugin name should not be empty');
-  options.registry.registerPlugin(name, plugin.actions, `plugin '${name}' (${shownUrl})`);
-  options.log.debug(`loader: loaded plugin '${name}' from '${artifact.path}'`);
+function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string): PluginError {
+  const reason = redactPluginUrl(error instanceof Error ? error.message : String(error));
+  return new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, {
+    cause: error,
+    hint: error instanceof GilbertError ? error.hint : undefined,
+    location: ref.location,
+  });
 }
 
 /**
  * Imports the manifest's `plugins:` in order, registering each action as
- * `<plugin>:<action>`. Any failure is `failed to load plugin from '<url>': …`
- * with the cause's hint and the manifest line.
+ * `<plugin>:<action>`. Everything is fetched or built first; then the Go
+ * plugins' build info picks the one Go shim able to open them all (built on
+ * demand when the default one does not match), and only then is anything
+ * loaded. Any failure is `failed to load plugin from '<url>': …` with the
+ * cause's hint and the manifest line.
  */
 export async function importPlugins(refs: PluginRef[], options: ImportPluginsOptions): Promise<void> {
-  for (const ref of refs) {
+  const env = options.env ?? process.env;
+  const entries = refs.map((ref) => ({ ref, shownUrl: redactPluginUrl(ref.url), artifact: undefined as PluginArtifact | undefined }));
+  let goBuild = options.goBuild;
+  for (const entry of entries) {
     options.signal.throwIfAborted();
-    const shownUrl = redactPluginUrl(ref.url);
     try {
-      await importPlugin(ref, options, shownUrl);
+      if (!goBuild && process.platform !== 'win32' && /^go:/i.test(entry.ref.url.trim())) goBuild = await goBuildForDefaultShim(env);
+      entry.artifact = await resolvePluginArtifact(entry.ref, { ...options, env, goBuild });
     } catch (error) {
       if (options.signal.aborted) throw error;
-      const reason = redactPluginUrl(error instanceof Error ? error.message : String(error));
-      throw new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, {
-        cause: error,
-        hint: error instanceof GilbertError ? error.hint : undefined,
-        location: ref.location,
-      });
+      throw wrapFailure(error, entry.ref, entry.shownUrl);
+    }
+  }
+
+  const goEntries = entries.filter((entry) => entry.artifact?.kind === 'go');
+  let shimPath: string | undefined;
+  if (goEntries.length) {
+    try {
+      shimPath = await chooseShim(goEntries.map((entry) => ({ label: entry.shownUrl, path: entry.artifact!.path })), { log: options.log, signal: options.signal, env });
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      const culprit = goEntries.find((entry) => error instanceof ShimChoiceError && entry.shownUrl === error.pluginLabel) ?? goEntries[0]!;
+      throw wrapFailure(error, culprit.ref, culprit.shownUrl);
+    }
+  }
+
+  for (const { ref, shownUrl, artifact } of entries) {
+    if (!artifact) continue;
+    options.signal.throwIfAborted();
+    try {
+      options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
+      const plugin = await loadArtifact(artifact, shimPath);
+      const name = plugin.name.trim();
+      if (!name) throw new PluginError('plugin name should not be empty');
+      options.registry.registerPlugin(name, plugin.actions, `plugin '${name}' (${shownUrl})`);
+      options.log.debug(`loader: loaded plugin '${name}' from '${artifact.path}'`);
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      throw wrapFailure(error, ref, shownUrl);
     }
   }
 }
