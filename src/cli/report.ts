@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { GilbertError, ManifestError } from '../errors.js';
 import { paint } from '../log/console.js';
 
@@ -15,10 +16,13 @@ export function reportError(error: unknown, options: { color: boolean; verbose: 
   const lines: string[] = [];
   if (error instanceof GilbertError) {
     const { location } = error;
-    const where = location && !error.message.includes(`${location.file}:${location.line}`) ? `${location.file}:${location.line}: ` : '';
+    // Messages that already name the place (often as a path relative to the project) are not prefixed again.
+    const named = location && error.message.includes(`${path.basename(location.file)}:${location.line}`);
+    const where = location && !named ? `${location.file}:${location.line}: ` : '';
     lines.push(`ERROR: ${where}${error.message}`);
-    if (error.hint) lines.push('', error.hint);
-    if (error instanceof ManifestError) lines.push('', MANIFEST_HINT);
+    // A manifest error without advice of its own gets Gilbert's.
+    const hint = error.hint ?? (error instanceof ManifestError ? MANIFEST_HINT : undefined);
+    if (hint) lines.push('', hint);
     if (options.verbose && error.cause instanceof Error && error.cause.stack) lines.push('', `caused by: ${error.cause.stack}`);
   } else {
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
