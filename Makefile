@@ -74,6 +74,7 @@ demo: build
 
 ## ---- benchmarks --------------------------------------------------------------
 bench: build fixtures
+	$(NODE) bench/cli-startup.mjs
 
 clean:
 	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out
