@@ -84,7 +84,21 @@ describe('gilbert init --plugin scaffolds', { timeout: 180_000 }, () => {
     const env = { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly', CGO_ENABLED: '1' };
     const test = await within(run('go', ['test', './...'], { cwd: project, env, timeout: 150_000 }), 150_000, 'go test');
     assert.match(test.stdout, /^ok\s+gohello\/plugin/m);
-    await within(run('go', ['build', '-buildmode=plugin', '-o', 'gohello.so', './plugin'], { cwd: project, env, timeout: 150_000 }), 150_000, 'go build');
-    await access(path.join(project, 'gohello.so'));
+  });
+
+  it('go: `gilbert init --plugin go` then `gilbert run hello` builds, loads and runs it; build-plugin writes the .so', async () => {
+    const project = path.join(dir, 'cli-go');
+    await mkdir(project);
+    const cli = path.join(repoRoot, 'dist/cli/main.js');
+    const gilbert = (...args: string[]) =>
+      within(run(process.execPath, [cli, ...args, '--no-color'], { cwd: project, timeout: 150_000 }), 150_000, `gilbert ${args.join(' ')}`);
+    await gilbert('init', '--plugin', 'go', '--name', 'gohello');
+    const hello = await gilbert('run', 'hello');
+    assert.match(hello.stdout, /^\s+Hello, Go!$/m);
+    assert.match(hello.stdout, /Task 'hello' ran successfully/);
+    const test = await gilbert('run', 'test');
+    assert.match(test.stdout, /ok\s+gohello\/plugin/);
+    await gilbert('run', 'build-plugin');
+    await access(path.join(project, 'build/gohello.so'));
   });
 });
