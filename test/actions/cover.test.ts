@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runTask, tempProject } from './harness.js';
+import { runTask, tempProject, within } from './harness.js';
+
+/** Settles when `file` is created (renamed into place) in its folder. */
+function fileAppears(file: string, ms: number): Promise<void> {
+  const watcher = watch(path.dirname(file));
+  const appeared = new Promise<void>((resolve) => watcher.on('change', (_event, name) => name === path.basename(file) && resolve()));
+  return within(appeared, ms, `${file} appearing`).finally(() => watcher.close());
+}
 
 /** gbcover* folders in the temp dir: the profile must not be left behind. */
 async function profileFolders(): Promise<string[]> {
@@ -90,7 +98,10 @@ describe('cover:html action', () => {
   it('writes the HTML report and prints its path when no browser can be opened', async () => {
     const app = await tempProject('app');
     try {
-      const { error, log } = await runTask(app.dir, { html: [{ action: 'cover:html', params: { outputPath: 'build/coverage.html' } }] }, 'html');
+      const headless = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
+      const { error, log } = await runTask(app.dir, { html: [{ action: 'cover:html', params: { outputPath: 'build/coverage.html' } }] }, 'html', {
+        env: headless,
+      });
       assert.equal(error, undefined, String(error) + '\n' + log.messages().join('\n'));
       const report = path.join(app.dir, 'build', 'coverage.html');
       assert.ok(log.messages().includes(`Coverage report written to '${report}'`), log.messages().join('\n'));
@@ -116,6 +127,32 @@ describe('cover action on code that does not compile', () => {
       assert.match(errors, /broken_test\.go:3:\d+: cannot use "x"/);
     } finally {
       await failing.cleanup();
+    }
+  });
+});
+
+describe('cover:html with a browser', () => {
+  it('hands the report to xdg-open when a display is set', async () => {
+    const app = await tempProject('app');
+    let report = '';
+    try {
+      // a real xdg-open stand-in on PATH that records what it was asked to open
+      const bin = path.join(app.dir, 'bin');
+      const opened = path.join(app.dir, 'opened.txt');
+      await mkdir(bin);
+      await writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
+      const env = { ...process.env, DISPLAY: ':0', PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+      const openedNow = fileAppears(opened, 10_000);
+      const { error, log } = await runTask(app.dir, { html: [{ action: 'cover:html', params: { packages: ['./calc'] } }] }, 'html', { env });
+      assert.equal(error, undefined, String(error));
+      assert.ok(log.messages().includes('Opening report...'));
+      await openedNow;
+      report = await readFile(opened, 'utf8');
+      assert.match(report, /coverage\.html$/);
+      assert.match(await readFile(report, 'utf8'), /<html/);
+    } finally {
+      if (report) await rm(path.dirname(report), { recursive: true, force: true });
+      await app.cleanup();
     }
   });
 });

@@ -71,9 +71,14 @@ export class WatchedLog {
 }
 
 /** Runs one task of an in-memory manifest with the real runner and built-in actions. */
-export async function runTask(dir: string, tasks: Record<string, Job[]>, task: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}) {
+export async function runTask(
+  dir: string,
+  tasks: Record<string, Job[]>,
+  task: string,
+  options: { signal?: AbortSignal; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+) {
   const log = new WatchedLog();
-  const runner = new TaskRunner({ manifest: manifest(dir, tasks), registry: createBuiltinRegistry(), log: log.logger });
+  const runner = new TaskRunner({ manifest: manifest(dir, tasks), registry: createBuiltinRegistry(), log: log.logger, env: options.env });
   let error: unknown;
   try {
     await within(runner.run(task, { signal: options.signal }), options.timeoutMs ?? 120_000, `task '${task}'`);

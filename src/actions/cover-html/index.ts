@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { ProfileFile } from '../cover/run.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage } from '../process.js';
+import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../process.js';
 import { openInBrowser } from './open.js';
 
 const coverHtmlParams = {
@@ -43,7 +43,7 @@ class CoverHtmlAction implements ActionHandler {
       const project = this.scope.environment().projectDirectory;
       const wanted = this.options.outputPath ? await this.scope.expand(this.options.outputPath) : '';
       const report = wanted ? (isAbsolute(wanted) ? wanted : resolve(project, wanted)) : defaultReportPath(project);
-      await mkdir(join(report, '..'), { recursive: true });
+      await mkdir(dirname(report), { recursive: true });
       await this.go(ctx, ['tool', 'cover', `-html=${profile.path}`, '-o', report], 'failed to write coverage report');
       if (this.cancelled) return;
 
@@ -58,7 +58,7 @@ class CoverHtmlAction implements ActionHandler {
     ctx.log.debug(`cover:html: exec 'go ${args.join(' ')}'`);
     if (this.cancelled) return;
     this.proc = new GroupProcess('go', args, { cwd: this.scope.environment().projectDirectory, env: this.scope.environ(), log: ctx.log });
-    let status;
+    let status: ExitStatus;
     try {
       status = await this.proc.exited;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { exitFailureMessage, GroupProcess, startFailureMessage } from '../process.js';
+import { exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../process.js';
 import { addFunctionCoverage, formatFull, formatSimple, parseProfile, percentage, type CoverageReport } from './profile.js';
 import { functionCoverage, ProfileFile } from './run.js';
 import { TestEvents } from './test-events.js';
@@ -53,7 +53,7 @@ class CoverAction implements ActionHandler {
       log: ctx.log,
       onStdout: (chunk) => events.write(chunk),
     });
-    let status;
+    let status: ExitStatus;
     try {
       status = await this.proc.exited;
     } catch (error) {
