@@ -4,7 +4,7 @@ import { GilbertError, PluginError } from '../../errors.js';
 import type { Actions, GilbertPlugin, HandlerFactory } from '../../sdk/index.js';
 import { resolvePluginEntry } from './entry.js';
 import { describe, wrapFactory } from './handler.js';
-import { redirectSdkImportsToHost } from './sdk-hook.js';
+import { isMissingSdkError, redirectCjsSdkRequires, redirectEsmSdkImports } from './sdk-hook.js';
 
 const typeScriptExtensions = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
@@ -20,7 +20,6 @@ const typeScriptExtensions = new Set(['.ts', '.mts', '.cts', '.tsx']);
 export async function loadTsPlugin(modulePath: string): Promise<GilbertPlugin> {
   const entry = await resolvePluginEntry(modulePath);
   const source = `'${entry}'`;
-  redirectSdkImportsToHost();
   const moduleNamespace = await importModule(entry);
   const exported = pickPluginExport(moduleNamespace, source);
 
@@ -35,13 +34,24 @@ export async function loadTsPlugin(modulePath: string): Promise<GilbertPlugin> {
 }
 
 async function importModule(entry: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(entry).href;
+  redirectCjsSdkRequires();
   try {
     if (typeScriptExtensions.has(path.extname(entry))) {
+      // tsx starts the module-hooks thread anyway, so the SDK redirect comes at no extra cost.
+      redirectEsmSdkImports();
       // tsx (and esbuild behind it) is loaded only when a TypeScript plugin is used.
       const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(pathToFileURL(entry).href, import.meta.url)) as Record<string, unknown>;
+      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     }
-    return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+    try {
+      return (await import(url)) as Record<string, unknown>;
+    } catch (error) {
+      if (!isMissingSdkError(error)) throw error;
+      redirectEsmSdkImports();
+      // A fresh URL: the failed import stays cached under the first one.
+      return (await import(`${url}?gilbert-ts-sdk`)) as Record<string, unknown>;
+    }
   } catch (error) {
     if (error instanceof GilbertError) throw error;
     throw new PluginError(`failed to import plugin '${entry}': ${firstLines((error as Error)?.message ?? String(error))}`, {

@@ -24,18 +24,33 @@ export async function resolve(specifier, context, nextResolve) {
 
 type ResolveFilename = (request: string, ...rest: unknown[]) => string;
 
-let installed = false;
+let esmHookRegistered = false;
+let cjsPatched = false;
 
-export function redirectSdkImportsToHost(): void {
-  if (installed) return;
-  installed = true;
+/**
+ * For ES modules: costs a module-hooks thread (~0.3 s), so plain JavaScript
+ * plugins get it only when their import of `gilbert-ts/sdk` failed without it.
+ */
+export function redirectEsmSdkImports(): void {
+  if (esmHookRegistered) return;
+  esmHookRegistered = true;
   register(`data:text/javascript,${encodeURIComponent(esmHookSource)}`);
+}
 
-  // Node 20 has no synchronous resolve hook for require(); the CommonJS resolver is the one entry point.
+/** For CommonJS: cheap. Node 20 has no synchronous resolve hook for require(); the CommonJS resolver is the one entry point. */
+export function redirectCjsSdkRequires(): void {
+  if (cjsPatched) return;
+  cjsPatched = true;
   const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = cjs._resolveFilename;
   const hostSdkPath = fileURLToPath(hostSdkUrl);
   cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
     return sdkSpecifiers.has(request) ? hostSdkPath : original.call(this, request, ...rest);
   };
+}
+
+/** True for the error an import of `gilbert-ts/sdk` gives where gilbert-ts is not installed. */
+export function isMissingSdkError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes("'gilbert-ts'");
 }
