@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CancelledError, JobError } from '../errors.js';
 import type { JobContext, Logger, Vars } from '../sdk/index.js';
 
@@ -102,6 +103,8 @@ export class RunContext implements JobContext {
 
 function linkedController(parent: AbortSignal | undefined): { controller: AbortController; detach: () => void } {
   const controller = new AbortController();
+  // Every running job of a task listens to the task's signal: many async jobs are normal, not a leak.
+  setMaxListeners(0, controller.signal);
   if (!parent) return { controller, detach: () => {} };
   if (parent.aborted) {
     controller.abort(parent.reason);

@@ -131,6 +131,16 @@ tasks:
     });
   });
 
+  it('runs many async jobs at once without Node warnings on stderr', async () => {
+    const jobs = Array.from({ length: 15 }, (_, i) => `  - action: shell\n    async: true\n    params:\n      command: echo job-${i}\n`).join('');
+    await run(`version: "1.0"\ntasks:\n  t:\n${jobs}`, ['run', 't'], (result) => {
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /Waiting for 15 async job\(s\) to complete/);
+      assert.match(result.stdout, /^ {4}job-14$/m);
+    });
+  });
+
   it('fails the task on an async failure with Gilbert’s messages, exit 1', async () => {
     const manifest = `version: "1.0"
 tasks:
