@@ -112,6 +112,8 @@ async function loadFile(path: string, options: LoadOptions, importer: Importer |
   } catch (error) {
     const syntax = asYamlSyntaxError(error);
     if (syntax) {
+      // js-yaml reports errors at end of input one line past the text; point at the last line with content
+      syntax.line = Math.min(syntax.line, Math.max(1, rendered.text.trimEnd().split('\n').length));
       const line = rendered.sourceLine(syntax.line);
       const templated = rendered.text !== source ? ' (after the {{{ }}} template pass)' : '';
       throw new ManifestError(

@@ -176,7 +176,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
       if (!isMap(value.params)) {
         throw new InvalidManifest(`'params' of ${name} must be a map; found ${describe(value.params)}`, keyLine(value, 'params'), 'write params as "name: value" lines under params:');
       }
-      result.params = toParam(value.params) as ActionParams;
+      result.params = toParam(value.params, new Set(), { nodes: 0 }, keyLine(value, 'params')) as ActionParams;
     }
     return result;
   }
@@ -225,16 +225,25 @@ function isMap(value: unknown): value is YamlMap {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof YamlScalar);
 }
 
+/** YAML aliases share nodes; expanding them is capped so an alias bomb is an error, not an out-of-memory. */
+const MAX_PARAM_NODES = 1_000_000;
+
 /** Params reach actions as yaml.v2 decoded them into interface{}: typed scalars, lists and maps. */
-function toParam(value: unknown): ParamValue {
+function toParam(value: unknown, ancestors: Set<object>, budget: { nodes: number }, line: number): ParamValue {
+  if (++budget.nodes > MAX_PARAM_NODES) throw new InvalidManifest(`params expand to more than ${MAX_PARAM_NODES} values (YAML aliases)`, line);
   if (value instanceof YamlScalar) return value.value;
-  if (Array.isArray(value)) return value.map(toParam);
-  if (isMap(value)) {
+  if (value === null || typeof value !== 'object') return value as ParamValue;
+  // js-yaml lets an anchored collection contain an alias to itself; Go's decoder rejects that too
+  if (ancestors.has(value)) throw new InvalidManifest('params contain a YAML alias to one of their own parents', line, 'an alias must not refer to a node that contains it');
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => toParam(item, ancestors, budget, line));
     const out: Record<string, ParamValue> = {};
-    for (const key of Object.keys(value)) out[key] = toParam(value[key]);
+    for (const key of Object.keys(value)) out[key] = toParam((value as YamlMap)[key], ancestors, budget, line);
     return out;
+  } finally {
+    ancestors.delete(value);
   }
-  return value as ParamValue;
 }
 
 function describe(value: unknown): string {

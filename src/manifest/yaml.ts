@@ -85,16 +85,17 @@ function float(value: number): number | IntegralFloat {
 function scalarType(tag: string, accept: (value: unknown) => boolean): Type {
   return new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
-    resolve: (data: string) => {
-      const value = resolvePlainScalar(data);
+    // an explicit tag on an empty node (`!!int` alone) passes null
+    resolve: (data: string | null) => {
+      const value = resolvePlainScalar(data ?? '');
       return value !== undefined && accept(value);
     },
-    construct: (data: string) => {
-      const value = resolvePlainScalar(data)!;
+    construct: (data: string | null) => {
+      const value = resolvePlainScalar(data ?? '')!;
       if (value === null) return null;
       // an explicit !!float on an integer literal makes it a float, as yaml.v2 does
       const typed = tag === 'float' && typeof value === 'number' && Number.isInteger(value) ? new IntegralFloat(value) : value;
-      return new YamlScalar(data, typed);
+      return new YamlScalar(data ?? '', typed);
     },
   });
 }

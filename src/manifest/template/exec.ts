@@ -11,8 +11,9 @@ class LoopControl {
   constructor(readonly kind: 'break' | 'continue') {}
 }
 
-/** Guards runaway templates (a `range` over a huge generated list) without limiting real manifests. */
+/** Guard runaway templates (`range 1000000000`) without limiting real manifests. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
+const MAX_ITERATIONS = 1_000_000;
 
 export interface Rendered {
   text: string;
@@ -25,6 +26,7 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
   let outputLength = 0;
   const sourceLines: number[] = [];
   let atLineStart = true;
+  let iterations = 0;
   // Variable frames: each block pushes a frame, `$` lives in the first.
   const frames: Map<string, unknown>[] = [new Map([['$', undefined]])];
 
@@ -94,12 +96,11 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
     try {
       const value = runPipe(node.pipe, dot, false);
       const entries = rangeEntries(value, node.pipe);
-      if (entries.length === 0) {
-        if (node.elseList) runList(node.elseList, dot);
-        return;
-      }
+      let empty = true;
       const frame = frames[frames.length - 1]!;
       for (const [key, element] of entries) {
+        empty = false;
+        if (++iterations > MAX_ITERATIONS) fail({ ...node.pipe, source: 'range' }, `more than ${MAX_ITERATIONS} range iterations`);
         if (node.pipe.variables.length === 1) frame.set(node.pipe.variables[0]!, element);
         if (node.pipe.variables.length === 2) {
           frame.set(node.pipe.variables[0]!, key);
@@ -112,22 +113,26 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
           if (signal.kind === 'break') break;
         }
       }
+      if (empty && node.elseList) runList(node.elseList, dot);
     } finally {
       frames.pop();
     }
   }
 
-  function rangeEntries(value: unknown, pipe: Pipe): [unknown, unknown][] {
-    if (value === undefined || value === null) return [];
-    if (Array.isArray(value)) return value.map((element, i) => [i, element]);
-    if (typeof value === 'number' && Number.isInteger(value)) return Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
+  function* rangeEntries(value: unknown, pipe: Pipe): Generator<[unknown, unknown]> {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) return yield* value.map((element, i): [unknown, unknown] => [i, element]);
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      for (let i = 0; i < value; i++) yield [i, i];
+      return;
+    }
     if (typeof value === 'object') {
       const record = value as Record<string, unknown>;
-      return Object.keys(record)
+      return yield* Object.keys(record)
         .sort()
-        .map((key) => [key, record[key]]);
+        .map((key): [unknown, unknown] => [key, record[key]]);
     }
-    return fail({ ...pipe, source: 'range' }, `range can't iterate over ${formatValue(value)}`);
+    fail({ ...pipe, source: 'range' }, `range can't iterate over ${formatValue(value)}`);
   }
 
   /** Evaluates a pipeline; declares/assigns its variables unless `bind` is false (range binds per element). */

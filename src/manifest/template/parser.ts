@@ -60,6 +60,12 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
   // One frame per enclosing control structure; `$` is always declared.
   const scopes: string[][] = [['$']];
   let loopDepth = 0;
+  // Nested blocks and parentheses recurse; a bound keeps absurd input a template error, not a stack overflow.
+  let nesting = 0;
+  const MAX_NESTING = 200;
+  const enter = (token: Token): void => {
+    if (++nesting > MAX_NESTING) fail(`more than ${MAX_NESTING} nested blocks or parentheses`, token);
+  };
 
   const peek = (offset = 0): Token => tokens[Math.min(index + offset, tokens.length - 1)]!;
   const next = (): Token => tokens[Math.min(index++, tokens.length - 1)]!;
@@ -128,6 +134,7 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
   }
 
   function parseBranch(kind: BranchNode['type'], opener: Token): BranchNode {
+    enter(opener);
     scopes.push([]);
     const pipe = parsePipe(kind, true);
     if (kind === 'range') loopDepth++;
@@ -150,6 +157,7 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
       }
     }
     scopes.pop();
+    nesting--;
     return { type: kind, pipe, list: body.nodes, elseList };
   }
 
@@ -241,7 +249,9 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
         operand = { type: 'field', receiver: undefined, chain: [token.text.slice(1)] };
         break;
       case 'lparen':
+        enter(token);
         operand = { type: 'pipe', pipe: parsePipe(context, false) };
+        nesting--;
         break;
       default:
         return fail(`unexpected ${describe(token)} in ${context}`, token);
