@@ -201,7 +201,7 @@ tasks:
     });
   });
 
-  it('shell params: workDir, env, silent, {% %} expressions', async () => {
+  it('shell params: workDir, env, silent, shell, shellExecParam, rawOutput, {% %} expressions', async () => {
     const manifest = `version: "1.0"
 tasks:
   t:
@@ -221,6 +221,15 @@ tasks:
   - action: shell
     params:
       command: echo "{% echo computed %}"
+  - action: shell
+    params:
+      shell: /bin/bash
+      shellExecParam: -c
+      command: "[[ 1 == 1 ]] && echo bashy"
+  - action: shell
+    params:
+      rawOutput: true
+      command: echo raw-line
 `;
     const { dir, cleanup } = await project(undefined, manifest);
     try {
@@ -232,6 +241,8 @@ tasks:
       assert.equal(await readFile(path.join(dir, 'env.txt'), 'utf8'), 'param-value\n');
       assert.doesNotMatch(result.stdout, /hidden/);
       assert.match(result.stdout, /^ {4}computed$/m);
+      assert.match(result.stdout, /^ {4}bashy$/m);
+      assert.match(result.stdout, /^raw-line$/m, 'raw output goes straight to the terminal, undecorated');
     } finally {
       await cleanup();
     }
