@@ -1,8 +1,8 @@
 import type { Job, Vars } from '../sdk/index.js';
 
-/** What a step is called: its description, else the action, mixin or task it runs. */
+/** What a step is called: its description, else the action, task or mixin it runs (Gilbert's order). */
 export function describeJob(job: Job): string {
-  return job.description || job.action || job.mixin || job.task || '';
+  return job.description || job.action || job.task || job.mixin || '';
 }
 
 /** The jobs of a task or mixin with the caller's locals added (the caller wins, as in Gilbert's Clone/ToTask). */
