@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
-import { project, runCli } from './helpers.js';
+import { finish, project, runCli, spawnCli, waitForOutput } from './helpers.js';
 
 /** Built by `make fixtures`; missing means the suite must fail, not skip. */
 const BRIDGETEST = fileURLToPath(new URL('../fixtures/go-plugins/build/bridgetest.so', import.meta.url));
@@ -39,6 +39,8 @@ tasks:
   - action: shell
     params:
       command: echo after
+  interrupt:
+  - action: bridgetest:wait
 `;
 
 describe('Go plugins through gilbert run', () => {
@@ -91,6 +93,22 @@ describe('Go plugins through gilbert run', () => {
       assert.match(result.stdout, /Job deadline exceeded/);
       assert.match(result.stdout, /Cancel called/);
       assert.match(result.stdout, /^ {4}after$/m);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('SIGINT while a Go action runs: its Cancel is called and the CLI exits 130', async () => {
+    const { dir, cleanup } = await project(undefined, manifest);
+    try {
+      const child = spawnCli(['run', 'interrupt'], { cwd: dir });
+      const done = finish(child, 60_000);
+      await waitForOutput(child, 'waiting', 60_000);
+      child.kill('SIGINT');
+      const result = await done;
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stdout, /Cancel called/);
+      assert.match(result.stderr, /^ERROR: task cancelled by SIGINT/);
     } finally {
       await cleanup();
     }
