@@ -9,7 +9,7 @@ import { loadTsPlugin } from '../../src/plugins/ts/load.js';
 import { RunContext } from '../../src/runner/context.js';
 import { createScope } from '../../src/scope/index.js';
 import { IntegralFloat, type JobRunner } from '../../src/sdk/index.js';
-import { temporaryDirectory, tsFixtures, within } from './ts-helpers.js';
+import { temporaryDirectory, tsFixtures, within } from './ts/helpers.js';
 
 const noRunner: JobRunner = {
   actionByName: (name) => {

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot, temporaryDirectory, tsFixtures, within } from './ts-helpers.js';
+import { repoRoot, temporaryDirectory, tsFixtures, within } from './ts/helpers.js';
 
 /**
  * One manifest with a Go plugin, a TypeScript plugin from a file and one from

@@ -10,7 +10,7 @@ import { parseNpmUrl, resolveNpmPlugin } from '../../src/plugins/sources/npm.js'
 import { loadTsPlugin } from '../../src/plugins/ts/load.js';
 import { RunContext } from '../../src/runner/context.js';
 import { createScope } from '../../src/scope/index.js';
-import { temporaryDirectory, tsFixtures, within } from './ts-helpers.js';
+import { temporaryDirectory, tsFixtures, within } from './ts/helpers.js';
 
 const run = promisify(execFile);
 

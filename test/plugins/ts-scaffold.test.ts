@@ -10,7 +10,7 @@ import { loadTsPlugin } from '../../src/plugins/ts/load.js';
 import { RunContext } from '../../src/runner/context.js';
 import { scaffoldPlugin } from '../../src/scaffold/index.js';
 import { createScope } from '../../src/scope/index.js';
-import { repoRoot, temporaryDirectory, within } from './ts-helpers.js';
+import { repoRoot, temporaryDirectory, within } from './ts/helpers.js';
 
 const run = promisify(execFile);
 const noRunner = { actionByName: () => assert.fail('unused'), runJob: async () => {}, runTask: async () => {} };

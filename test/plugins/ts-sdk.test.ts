@@ -7,7 +7,7 @@ import { loadTsPlugin } from '../../src/plugins/ts/load.js';
 import { RunContext } from '../../src/runner/context.js';
 import { createScope } from '../../src/scope/index.js';
 import { IntegralFloat, type JobRunner } from '../../src/sdk/index.js';
-import { temporaryDirectory, within } from './ts-helpers.js';
+import { temporaryDirectory, within } from './ts/helpers.js';
 
 // Its own file, so its own process: the first plugin loaded here is JavaScript,
 // which meets the missing `gilbert-ts` before the SDK redirect is registered.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const tsFixtures = path.join(repoRoot, 'test/fixtures/ts-plugins');
 
 /** Rejects when `promise` has not settled within `ms`: every wait in these tests is bounded. */
