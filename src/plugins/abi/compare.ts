@@ -37,8 +37,8 @@ export function abiDifferences(plugin: GoBuildInfo, shim: GoBuildInfo): AbiDiffe
   return differences;
 }
 
-export function describeDifferences(differences: AbiDifference[]): string {
-  return differences.map((difference) => `${difference.what}: plugin ${difference.plugin}, shim ${difference.shim}`).join('; ');
+export function describeDifferences(differences: AbiDifference[], labels: [plugin: string, shim: string] = ['plugin', 'shim']): string {
+  return differences.map((difference) => `${difference.what}: ${labels[0]} ${difference.plugin}, ${labels[1]} ${difference.shim}`).join('; ');
 }
 
 /** A short summary of what a plugin was built with, for messages. */

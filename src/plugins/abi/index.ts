@@ -72,7 +72,7 @@ export async function chooseShim(plugins: { label: string; path: string }[], opt
   }
   const conflict = inspected.find(({ info }) => abiDifferences(info, misfit.info).length > 0);
   if (conflict) {
-    throw new ShimChoiceError(conflict.label, `plugin was built with ${describeBuild(conflict.info)}, but '${misfit.label}' needs ${describeBuild(misfit.info)} (${describeDifferences(abiDifferences(conflict.info, misfit.info))}); one process holds one Go runtime, so they cannot be loaded together`, {
+    throw new ShimChoiceError(conflict.label, `plugin was built with ${describeBuild(conflict.info)}, but '${misfit.label}' was built with ${describeBuild(misfit.info)} (${describeDifferences(abiDifferences(conflict.info, misfit.info), ['this one', 'the other'])}); one process holds one Go runtime, so they cannot be loaded together`, {
       hint: 'rebuild the plugins with the same Go toolchain, gilbert-sdk version and flags (go:// plugins are built to match); running them in separate worker processes is not supported yet',
     });
   }

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { recordingLogger } from '../../src/log/logger.js';
+import { abiDifferences, defaultShimPath, matchingShim, readGoBuildInfo, shimBuildInfo } from '../../src/plugins/abi/index.js';
+import { cliEnv, project, runCli } from '../e2e/helpers.js';
+import { fixturesDirectory, scratch } from './helpers.js';
+
+const run = promisify(execFile);
+const otherToolchain = 'go1.25.0';
+
+/** Builds the hello fixture as a plugin, the way a plugin author elsewhere might have. */
+async function buildVariant(work: string, name: string, options: { flags?: string[]; env?: NodeJS.ProcessEnv; sdk?: string } = {}): Promise<string> {
+  const source = path.join(work, `src-${name}`);
+  await cp(path.join(fixturesDirectory, 'hello'), source, { recursive: true });
+  const env = { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', CGO_ENABLED: '1', ...options.env };
+  if (options.sdk) await run('go', ['mod', 'edit', `-require=github.com/go-gilbert/gilbert-sdk@${options.sdk}`], { cwd: source, env, timeout: 120_000 });
+  const output = path.join(work, `${name}.so`);
+  await run('go', ['build', '-buildmode=plugin', ...(options.flags ?? []), '-o', output, '.'], { cwd: source, env, timeout: 400_000 });
+  return output;
+}
+
+function manifest(plugins: string[], who: string): string {
+  return `version: "1.0"\nplugins:\n${plugins.map((plugin) => `  - file://${plugin}\n`).join('')}tasks:\n  greet:\n    - action: hello:greet\n      params:\n        who: ${who}\n`;
+}
+
+describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
+  let work: { dir: string; dispose: () => Promise<void> };
+  let home: { dir: string; dispose: () => Promise<void> };
+  const variants: Record<string, string> = {};
+
+  before(async () => {
+    work = await scratch('gilbert-abi-');
+    home = await scratch('gilbert-abi-home-');
+    variants.plain = await buildVariant(work.dir, 'plain');
+    variants.trimpath = await buildVariant(work.dir, 'trimpath', { flags: ['-trimpath'] });
+    variants.sdk086 = await buildVariant(work.dir, 'sdk086', { sdk: 'v0.8.6' });
+    variants.toolchain = await buildVariant(work.dir, 'toolchain', { env: { GOTOOLCHAIN: otherToolchain } });
+  });
+  after(async () => {
+    await work?.dispose();
+    await home?.dispose();
+  });
+
+  async function greet(plugins: string[], who: string, env: NodeJS.ProcessEnv = {}) {
+    const dir = await project(undefined, manifest(plugins, who));
+    try {
+      return await runCli(['run', 'greet'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir, ...env }), timeoutMs: 400_000 });
+    } finally {
+      await dir.cleanup();
+    }
+  }
+
+  it('reads toolchain, module versions and -trimpath from the plugins before opening them', async () => {
+    const shim = await shimBuildInfo(defaultShimPath());
+    const differences = async (file: string) => abiDifferences((await readGoBuildInfo(file))!, shim).map((d) => `${d.what}: ${d.plugin}`);
+    assert.deepEqual(await differences(variants.plain!), []);
+    assert.deepEqual(await differences(variants.trimpath!), ['-trimpath: true']);
+    assert.deepEqual(await differences(variants.sdk086!), ['module github.com/go-gilbert/gilbert-sdk: v0.8.6']);
+    assert.deepEqual(await differences(variants.toolchain!), [`Go toolchain: ${otherToolchain}`]);
+  });
+
+  it('loads a plugin that matches the default shim without building anything', async () => {
+    const result = await greet([variants.plain!], 'plain');
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /hello, plain/);
+    assert.doesNotMatch(result.stdout + result.stderr, /Building a Go shim/);
+  });
+
+  for (const [variant, expectation] of [
+    ['trimpath', /-trimpath=true/],
+    ['sdk086', /gilbert-sdk v0\.8\.6/],
+    ['toolchain', new RegExp(otherToolchain.replace(/\./g, '\\.'))],
+  ] as const) {
+    it(`builds a matching shim for a plugin differing by ${variant}, runs it, and reuses the shim`, async () => {
+      const first = await greet([variants[variant]!], variant);
+      assert.equal(first.code, 0, first.stderr + first.stdout);
+      assert.match(first.stdout + first.stderr, /Building a Go shim matching plugin/);
+      assert.match(first.stdout + first.stderr, expectation);
+      assert.match(first.stdout, new RegExp(`hello, ${variant}`));
+      const again = await greet([variants[variant]!], `${variant}-again`);
+      assert.equal(again.code, 0, again.stderr + again.stdout);
+      assert.match(again.stdout, new RegExp(`hello, ${variant}-again`));
+      assert.doesNotMatch(again.stdout + again.stderr, /Building a Go shim/, 'the matching shim is cached');
+    });
+  }
+
+  it('explains that plugins needing different shims cannot share one run', async () => {
+    const result = await greet([variants.plain!, variants.trimpath!], 'both');
+    assert.equal(result.code, 1);
+    const output = result.stdout + result.stderr;
+    assert.match(output, new RegExp(`ERROR: .*gilbert\\.yaml:3: failed to load plugin from 'file://${variants.plain}': plugin was built with go1\\.26\\.\\d+, gilbert-sdk v0\\.9\\.0, but 'file://${variants.trimpath}' was built with .*-trimpath=true \\(-trimpath: this one \\(not set\\), the other true\\); one process holds one Go runtime`));
+    assert.doesNotMatch(output, /\n\s+at /, 'no stack trace for a user error');
+  });
+
+  it('says what was found and what to do when no Go toolchain can build the shim', async () => {
+    const { logger } = recordingLogger();
+    const plugin = (await readGoBuildInfo(variants.trimpath!))!;
+    const bare = await scratch('gilbert-abi-nogo-');
+    try {
+      await assert.rejects(
+        matchingShim(plugin, { log: logger, signal: AbortSignal.timeout(60_000), env: { PATH: '/nonexistent', GILBERT_HOME: bare.dir }, pluginLabel: 'file://trimpath.so' }),
+        (error: Error & { hint?: string }) => {
+          assert.match(error.message, /^plugin was built with go1\.26\.\d+, gilbert-sdk v0\.9\.0, -trimpath=true, and no matching Go shim can be made: no Go toolchain found/);
+          assert.match(error.hint ?? '', /install Go/);
+          return true;
+        },
+      );
+      const left = (await readdir(path.join(bare.dir, 'shims'), { recursive: true })).filter((name) => name.endsWith('.so'));
+      assert.deepEqual(left, [], 'nothing half-built is cached');
+      await assert.rejects(
+        matchingShim({ ...plugin, goVersion: 'go1.20.14' }, { log: logger, signal: AbortSignal.timeout(60_000), env: { GILBERT_HOME: bare.dir }, pluginLabel: 'old.so' }),
+        /its toolchain go1\.20\.14 is older than Go 1\.21, the first that GOTOOLCHAIN can fetch/,
+      );
+    } finally {
+      await bare.dispose();
+    }
+  });
+});
