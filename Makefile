@@ -12,7 +12,7 @@ TS_SOURCES := $(shell find src -name '*.ts')
 # `make test TEST=test/bridge` runs only the tests under that path
 TEST ?= test
 
-.PHONY: all deps build shim fixtures test demo bench lint clean
+.PHONY: all deps build shim fixtures typecheck test demo bench clean
 
 all: build
 
@@ -70,7 +70,8 @@ test: build fixtures typecheck
 	$(NODE) --import tsx --test --test-concurrency=2 --test-timeout=600000 $$(find $(TEST) -name '*.test.ts' | sort)
 
 ## ---- demo ------------------------------------------------------------------
-demo: build
+demo: build $(EXAMPLE_PLUGIN)
+	cd examples/hello && $(NODE) ../../dist/cli/main.js run hello
 
 ## ---- benchmarks --------------------------------------------------------------
 bench: build fixtures
