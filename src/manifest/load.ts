@@ -7,7 +7,8 @@ import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ManifestError } from '../errors.js';
 import type { SourceLocation } from '../sdk/index.js';
 import type { Manifest } from './ast.js';
-import { TemplateError, renderTemplate, type RenderedManifest } from './template/index.js';
+import { TemplateError } from './template/errors.js';
+import type { RenderedManifest } from './template/index.js';
 import { InvalidManifest, validateManifest, type ManifestFile } from './validate.js';
 import { asYamlSyntaxError, parseYaml } from './yaml.js';
 
@@ -90,14 +91,13 @@ async function loadFile(path: string, options: LoadOptions, importer: Importer |
     throw new ManifestError(`manifest file not found at '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
   }
 
-  let rendered: RenderedManifest;
+  let rendered: RenderedManifest = { text: source, sourceLine: (line) => line };
   try {
-    rendered = renderTemplate(source, {
-      name: basename(path),
-      cwd: dirname(path),
-      env: options.env,
-      allowShell: options.allowTemplateShell,
-    });
+    // The template engine is loaded only for manifests that use it: `gilbert ls` start-up time matters.
+    if (source.includes('{{{')) {
+      const { renderTemplate } = await import('./template/index.js');
+      rendered = renderTemplate(source, { name: basename(path), cwd: dirname(path), env: options.env, allowShell: options.allowTemplateShell });
+    }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     throw new ManifestError(`${display(path)}:${error.line}: template syntax error in manifest file: ${error.message}${importedBy}`, {
