@@ -170,7 +170,11 @@ function runNpm(args: string[], cwd: string, options: NpmSourceOptions): Promise
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.name === 'AbortError') reject(new GilbertError('npm install cancelled', { cause: error }));
+      if (error.name === 'AbortError') {
+        // The runner's reason (e.g. SIGINT) keeps its exit status.
+        const reason: unknown = options.signal.reason;
+        reject(reason instanceof GilbertError ? reason : new GilbertError(`npm install ${args[args.length - 1]} cancelled`, { cause: error }));
+      }
       else reject(new PluginError(`cannot run npm: ${error.message}`, { cause: error, hint: 'npm:// plugins need npm on PATH' }));
     });
     child.on('close', (code, signal) => {
