@@ -32,7 +32,7 @@ dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json
 build: dist/.build-stamp shim
 
 ## ---- go shim (bridge) --------------------------------------------------------
-SHIM_SOURCES := $(wildcard $(SHIM_DIR)/*.go) $(SHIM_DIR)/go.mod $(SHIM_DIR)/go.sum $(wildcard native/*.h)
+SHIM_SOURCES := $(wildcard $(SHIM_DIR)/*.go $(SHIM_DIR)/*.c $(SHIM_DIR)/*.h) $(SHIM_DIR)/go.mod $(SHIM_DIR)/go.sum $(wildcard native/*.h)
 
 $(SHIM_LIB): $(SHIM_SOURCES)
 	cd $(SHIM_DIR) && CGO_ENABLED=1 $(GO) build -buildmode=c-shared -o build/libgilbert_shim.so .

@@ -2,10 +2,35 @@ package main
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../native
+#cgo LDFLAGS: -lpthread
+#include <pthread.h>
 #include "gilbert_shim.h"
 
 // cgo cannot call a C function pointer directly.
 static inline void gs_call_events(gs_events_fn *fn, char *json, int64_t len) { fn(json, len); }
+
+// The dispatcher sleeps on a condition variable rather than a Go channel:
+// exports run on the JS thread, whose Go M keeps its P in a syscall state
+// after returning to C, so a goroutine readied there waits for sysmon to
+// retake that P (measured: 300-500 µs per round trip). A futex wake-up
+// reaches the dispatcher's thread at once.
+static pthread_mutex_t gs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gs_cond = PTHREAD_COND_INITIALIZER;
+static int gs_flag = 0;
+
+static inline void gs_signal(void) {
+	pthread_mutex_lock(&gs_mu);
+	gs_flag = 1;
+	pthread_cond_signal(&gs_cond);
+	pthread_mutex_unlock(&gs_mu);
+}
+
+static inline void gs_wait(void) {
+	pthread_mutex_lock(&gs_mu);
+	while (!gs_flag) pthread_cond_wait(&gs_cond, &gs_mu);
+	gs_flag = 0;
+	pthread_mutex_unlock(&gs_mu);
+}
 */
 import "C"
 
@@ -16,3 +41,6 @@ import "unsafe"
 func deliver(fn *C.gs_events_fn, batch []byte) {
 	C.gs_call_events(fn, (*C.char)(unsafe.Pointer(&batch[0])), C.int64_t(len(batch)-1))
 }
+
+func signalDispatcher() { C.gs_signal() }
+func waitForEvents()    { C.gs_wait() }

@@ -28,13 +28,13 @@ const (
 type outbox struct {
 	mu      sync.Mutex
 	pending []byte // events, comma-separated, without the enclosing brackets
-	wake    chan struct{}
 	fn      *C.gs_events_fn
 }
 
-var events = &outbox{wake: make(chan struct{}, 1)}
+var events = &outbox{}
 
-func (o *outbox) start(fn *C.gs_events_fn) {
+// start installs the callback; true the first time (the dispatcher starts then).
+func (o *outbox) start(fn *C.gs_events_fn) bool {
 	o.mu.Lock()
 	first := o.fn == nil
 	o.fn = fn
@@ -42,26 +42,29 @@ func (o *outbox) start(fn *C.gs_events_fn) {
 	if first {
 		go o.dispatch()
 	}
+	return first
 }
 
 // push appends one encoded event; encode writes it into the shared buffer so
 // a log line costs no allocation of its own.
 func (o *outbox) push(encode func(b []byte) []byte) {
 	o.mu.Lock()
-	if len(o.pending) > 0 {
+	first := len(o.pending) == 0
+	if !first {
 		o.pending = append(o.pending, ',')
 	}
 	o.pending = encode(o.pending)
 	o.mu.Unlock()
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	if first {
+		// Only the first event of a batch wakes the dispatcher; the rest ride along.
+		signalDispatcher()
 	}
 }
 
 func (o *outbox) dispatch() {
 	spare := make([]byte, 0, 4096)
-	for range o.wake {
+	for {
+		waitForEvents()
 		o.mu.Lock()
 		batch := o.pending
 		fn := o.fn

@@ -66,4 +66,8 @@ void gs_release_ctx(int64_t ctx);
  * message. Only hands the answer to the waiting goroutine. */
 void gs_complete(int64_t req, int64_t ok, char *json);
 
+/* Completes `call` at once (from a new goroutine when via_goroutine != 0):
+ * measures the bridge's own round trip, for `make bench`. */
+void gs_ping(int64_t call, int64_t via_goroutine);
+
 #endif

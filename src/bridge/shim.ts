@@ -111,6 +111,7 @@ class GoShim {
       gs_release_handler: 'void gs_release_handler(int64_t handler)',
       gs_release_ctx: 'void gs_release_ctx(int64_t ctx)',
       gs_complete: 'void gs_complete(int64_t req, int64_t ok, const char *json)',
+      gs_ping: 'void gs_ping(int64_t call, int64_t via_goroutine)',
     };
     for (const [name, decl] of Object.entries(decls)) this.fns[name] = lib.func(decl) as Fn;
     this.heapStr = koffi.disposable('gs_heap_str', 'str', this.fns.gs_free!);
@@ -170,6 +171,11 @@ class GoShim {
   cancel(handler: number, ctx: JobContext): Promise<void> {
     const ctxId = this.ctxIdOf(ctx, handler);
     return this.start('job', (call) => this.fns.gs_cancel!(call, handler, ctxId)).then(() => undefined);
+  }
+
+  /** The bridge's own round trip, without plugin code (for the benchmark). */
+  ping(viaGoroutine: boolean): Promise<void> {
+    return this.start('job', (call) => this.fns.gs_ping!(call, viaGoroutine ? 1 : 0)).then(() => undefined);
   }
 
   /** Forgets a handler and every TS object Go could reach through it. */
