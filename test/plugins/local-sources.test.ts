@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ActionRegistry } from '../../src/actions/registry.js';
 import { PluginError } from '../../src/errors.js';
 import { recordingLogger } from '../../src/log/logger.js';
+import { readGoBuildInfo } from '../../src/plugins/abi/buildinfo.js';
 import { cleanStorage, writeAtomically } from '../../src/plugins/cache.js';
 import { importPlugins, parsePluginUrl, resolvePluginArtifact } from '../../src/plugins/index.js';
 import { fixturesDirectory, ref, resolveOptions, scratch } from './helpers.js';
@@ -96,6 +97,12 @@ describe('go:// source', { timeout: 300_000 }, () => {
       await resolvePluginArtifact(ref('go://./plugins/hello?rebuild=true', manifest), options);
       assert.notEqual((await stat(expected)).mtimeMs, firstBuild, 'rebuild=true builds again');
       assert.deepEqual((await readdir(path.dirname(expected))).filter((name) => name.endsWith('.partial')), []);
+
+      const trimmed = { goCommand: 'go', env: { GOFLAGS: '-buildvcs=false' }, flags: ['-trimpath'] };
+      const logged = resolveOptions(project.dir, process.env, 240_000);
+      await resolvePluginArtifact(ref('go://./plugins/hello', manifest), { ...logged, goBuild: trimmed });
+      assert.ok(logged.records.some((r) => /^Rebuilding plugin package .*-trimpath setting differs/.test(r.message)), 'a cached build that no longer fits the shim is rebuilt');
+      assert.equal((await readGoBuildInfo(expected))?.settings.get('-trimpath'), 'true');
     } finally {
       await project.dispose();
     }

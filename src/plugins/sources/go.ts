@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
+import { readGoBuildInfo } from '../abi/buildinfo.js';
 import { fileExists, goPluginCachePath, writeAtomically } from '../cache.js';
 import type { GoBuildSettings, PluginArtifact, SourceContext } from './types.js';
 
@@ -41,6 +42,21 @@ export async function buildGoPlugin(packageDirectory: string, output: string, se
 }
 
 /**
+ * Why a cached build no longer fits the shim (its toolchain or -trimpath
+ * changed since, e.g. after a Go upgrade and `make shim`), or undefined.
+ * Gilbert kept such stale builds; here they would only fail to open.
+ */
+async function staleFor(output: string, settings: GoBuildSettings): Promise<string | undefined> {
+  const built = await readGoBuildInfo(output);
+  if (!built) return undefined;
+  const wanted = settings.env.GOTOOLCHAIN;
+  if (wanted && built.goVersion.split(/\s/)[0] !== wanted) return `it was built with ${built.goVersion}, the shim uses ${wanted}`;
+  const trimpath = settings.flags.includes('-trimpath');
+  if ((built.settings.get('-trimpath') === 'true') !== trimpath) return `its -trimpath setting differs from the shim's`;
+  return undefined;
+}
+
+/**
  * `go://<package dir>`: builds the package into the project-local cache,
  * reused unless `?rebuild=true` (Gilbert does not notice source changes
  * either). The cache folder is the md5 of the package path relative to the
@@ -55,7 +71,12 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const packageKey = path.isAbsolute(written) ? written : path.relative(context.projectDirectory, packageDirectory) || '.';
   const output = goPluginCachePath(context.projectDirectory, packageKey, packageDirectory);
   const rebuild = ['1', 't', 'true'].includes((context.url.query.get('rebuild') ?? '').toLowerCase());
-  if (!rebuild && (await fileExists(output))) return { kind: 'go', path: output };
+  const settings = context.goBuild ?? defaultGoBuild;
+  if (!rebuild && (await fileExists(output))) {
+    const staleness = await staleFor(output, settings);
+    if (!staleness) return { kind: 'go', path: output };
+    context.log.info(`Rebuilding plugin package '${packageDirectory}': ${staleness}`);
+  }
 
   const info = await stat(packageDirectory).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -64,6 +85,6 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     });
   }
   context.log.info(`Building plugin package '${packageDirectory}'...`);
-  await writeAtomically(output, (temporary) => buildGoPlugin(packageDirectory, temporary, context.goBuild ?? defaultGoBuild, context.signal, context.env));
+  await writeAtomically(output, (temporary) => buildGoPlugin(packageDirectory, temporary, settings, context.signal, context.env));
   return { kind: 'go', path: output };
 }
