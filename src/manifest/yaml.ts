@@ -119,7 +119,7 @@ export interface YamlSyntaxError {
   line: number;
 }
 
-/** Parses YAML text; throws YamlSyntaxError-shaped objects via `onError` semantics (see index.ts). */
+/** Parses YAML text with yaml.v2 scalar rules; js-yaml errors are read with asYamlSyntaxError. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new WeakMap<object, number>();
   const openLines: number[] = [];

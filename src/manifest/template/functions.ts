@@ -35,11 +35,11 @@ export function createFunctions(options: FunctionOptions): Map<string, TemplateF
     ['printf', (...args) => sprintf(stringArg(args[0]), args.slice(1))],
     ['not', (...args) => !isTrue(arity('not', args, 1)[0])],
     ['eq', (...args) => equalsAny(args)],
-    ['ne', (...args) => !compare('ne', arity('ne', args, 2))],
-    ['lt', (...args) => ordered('lt', arity('lt', args, 2)) < 0],
-    ['le', (...args) => ordered('le', arity('le', args, 2)) <= 0],
-    ['gt', (...args) => ordered('gt', arity('gt', args, 2)) > 0],
-    ['ge', (...args) => ordered('ge', arity('ge', args, 2)) >= 0],
+    ['ne', (...args) => !equal(arity('ne', args, 2))],
+    ['lt', (...args) => order(arity('lt', args, 2)) < 0],
+    ['le', (...args) => order(arity('le', args, 2)) <= 0],
+    ['gt', (...args) => order(arity('gt', args, 2)) > 0],
+    ['ge', (...args) => order(arity('ge', args, 2)) >= 0],
     // placeholders so the parser knows them; exec.ts evaluates them lazily
     ['and', () => undefined],
     ['or', () => undefined],
@@ -172,21 +172,19 @@ function basicKind(value: unknown): string {
   return typeof value;
 }
 
-function compare(name: string, [a, b]: unknown[]): boolean {
-  if (basicKind(a) !== basicKind(b)) throw new Error(`incompatible types for comparison`);
-  void name;
+function equal([a, b]: unknown[]): boolean {
+  if (basicKind(a) !== basicKind(b)) throw new Error('incompatible types for comparison');
   return a === b;
 }
 
 function equalsAny(args: unknown[]): boolean {
   if (args.length < 2) throw new ArgumentError('missing argument for comparison');
-  return args.slice(1).some((other) => compare('eq', [args[0], other]));
+  return args.slice(1).some((other) => equal([args[0], other]));
 }
 
-function ordered(name: string, [a, b]: unknown[]): number {
+function order([a, b]: unknown[]): number {
   const kind = basicKind(a);
   if (kind !== basicKind(b)) throw new Error('incompatible types for comparison');
-  if (kind !== 'number' && kind !== 'string') throw new Error(`invalid type for comparison`);
-  void name;
+  if (kind !== 'number' && kind !== 'string') throw new Error('invalid type for comparison');
   return (a as number | string) < (b as number | string) ? -1 : a === b ? 0 : 1;
 }

@@ -6,7 +6,7 @@
  * `null` a nil interface, arrays are slices, plain objects are maps.
  */
 
-/** fmt's %v for a value; `nested` is true inside a slice or map (nil prints `<nil>` either way). */
+/** fmt's %v for a value. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return '<no value>';
   if (value === null) return '<nil>';
