@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { createConsoleLogger, shouldUseColor } from '../log/console.js';
 import type { Logger } from '../log/logger.js';
-import { reportError } from './report.js';
 
 /**
  * The `gilbert` command. Only commander and the console logger load at
@@ -119,6 +118,7 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     const options = program.opts<GlobalOptions>();
+    const { reportError } = await import('./report.js');
     process.exitCode = reportError(error, {
       color: shouldUseColor(process.stderr, options.color === false),
       verbose: Boolean(options.verbose),
