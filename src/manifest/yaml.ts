@@ -126,6 +126,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const root = load(text, {
     filename: file,
     schema: SCHEMA,
+    // Gilbert's yaml.Unmarshal (non-strict) lets a repeated key replace the earlier one; so do we
+    json: true,
     listener(event, state) {
       if (event === 'open') {
         openLines.push(state.line + 1);

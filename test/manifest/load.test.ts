@@ -150,3 +150,15 @@ test('YAML merge keys and anchors work as in yaml.v2', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a repeated key replaces the earlier one, as yaml.v2 (non-strict) did for Gilbert', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gilbert-manifest-'));
+  try {
+    writeFileSync(join(dir, 'gilbert.yaml'), 'vars:\n  name: first\n  name: second\ntasks:\n  build:\n    - action: one\n  build:\n    - action: two\n');
+    const manifest = await loadManifest(join(dir, 'gilbert.yaml'));
+    assert.equal(manifest.vars.name, 'second');
+    assert.equal(manifest.tasks.build!.jobs[0]!.action, 'two');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
