@@ -74,8 +74,14 @@ demo: build $(EXAMPLE_PLUGIN)
 	cd examples/hello && $(NODE) ../../dist/cli/main.js run hello
 
 ## ---- benchmarks --------------------------------------------------------------
-bench: build fixtures
+bench: build fixtures bench/.out/bridge-native
 	$(NODE) bench/cli-startup.mjs
+	bench/.out/bridge-native $(GOPLUG_BUILD)/bridgetest.so > bench/.out/bridge-native.json
+	$(NODE) --import tsx bench/bridge.ts $(GOPLUG_BUILD)/bridgetest.so bench/.out/bridge-native.json
+
+# the floor for the bridge benchmark: the same plugin called by a Go host
+bench/.out/bridge-native: bench/bridge-native/*.go bench/bridge-native/go.mod
+	cd bench/bridge-native && $(GO) build -o ../.out/bridge-native .
 
 clean:
 	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out

@@ -165,7 +165,20 @@ class GoShim {
     return this.start('job', (call) => {
       this.fns.gs_call!(call, handler, ctxId, runnerId, JSON.stringify(ctx.vars ?? {}));
       if (ctx.signal.aborted) this.fns.gs_ctx_cancel!(ctxId);
-    }).then(() => undefined);
+    }).then(
+      () => this.detachAbort(ctxId),
+      (err: unknown) => {
+        this.detachAbort(ctxId);
+        throw err;
+      },
+    );
+  }
+
+  /** The job has its result: its signal need not reach Go any more (and must not pile up listeners). */
+  private detachAbort(ctxId: number): void {
+    const entry = this.contexts.get(ctxId);
+    if (entry?.onAbort) entry.ctx.signal.removeEventListener('abort', entry.onAbort);
+    if (entry) entry.onAbort = undefined;
   }
 
   cancel(handler: number, ctx: JobContext): Promise<void> {

@@ -22,3 +22,26 @@ test('example-plugin:hello-world logs params.message into the TypeScript logger'
   assert.equal(line.level, 'info');
   assert.equal(line.depth, 2, 'job output sits under the step line');
 });
+
+test('examples/hello/gilbert.yaml loads the plugin via file:// and runs it through the CLI', async () => {
+  const { spawn } = await import('node:child_process');
+  const { root } = await import('./helpers.js');
+  const result = await within(
+    30_000,
+    new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', `${root}src/cli/main.ts`, 'run', 'hello', '--no-color'], {
+        cwd: `${root}examples/hello`,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out }));
+    }),
+    'gilbert run hello',
+  );
+  assert.equal(result.code, 0, result.out);
+  assert.match(result.out, /^ {4}Hello from a Gilbert Go plugin, running inside Node$/m);
+  assert.match(result.out, /Task 'hello' ran successfully/);
+});
