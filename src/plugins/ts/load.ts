@@ -23,10 +23,10 @@ export async function loadTsPlugin(modulePath: string): Promise<GilbertPlugin> {
   const moduleNamespace = await importModule(entry);
   const exported = pickPluginExport(moduleNamespace, source);
 
-  const name = typeof exported.name === 'string' ? exported.name.trim() : '';
   if (typeof exported.name !== 'string') {
     throw new PluginError(`plugin ${source} exports ${describe(exported.name)} as its name, expected a string`);
   }
+  const name = exported.name.trim();
   if (name === '') {
     throw new PluginError(`plugin name should not be empty (plugin ${source})`);
   }

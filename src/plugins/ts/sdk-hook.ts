@@ -3,17 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A plugin living outside this package may `import { definePlugin } from
- * 'gilbert-ts/sdk'` without having gilbert-ts installed next to it, and when
- * it has its own copy, classes such as IntegralFloat must still be the host's
- * (params are built from the host's classes; `instanceof` fails against a
- * second copy). So every import of `gilbert-ts/sdk` resolves to the very
- * module the host itself loaded, for ESM imports and for CommonJS requires.
+ * 'gilbert-ts/sdk'` without having gilbert-ts installed next to it: such
+ * imports resolve to the host's own SDK module, so that a plugin needs
+ * nothing installed to run and always speaks the running host's version.
+ * (Where a plugin still ends up with a second copy, IntegralFloat's brand
+ * keeps `instanceof` working.)
  */
 const hostSdkUrl = import.meta.resolve('../../sdk/index.js');
 const sdkSpecifiers = new Set(['gilbert-ts/sdk', 'gilbert-ts/sdk/index.js', 'gilbert-ts/dist/sdk/index.js']);
 
 // A data: URL loads the same way whether the host runs from dist/ or from src/ under tsx.
-// shortCircuit keeps tsx from adding its namespace query, which would make a second module instance.
 const esmHookSource = `
 const sdk = new Set(${JSON.stringify([...sdkSpecifiers])});
 export async function resolve(specifier, context, nextResolve) {
