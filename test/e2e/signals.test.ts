@@ -42,3 +42,30 @@ for (const [signal, code] of [
     });
   });
 }
+
+describe('a second SIGINT', () => {
+  it('exits 130 at once and still kills a job group that ignores SIGTERM', async () => {
+    const stubborn = `version: "1.0"
+tasks:
+  stubborn:
+  - action: shell
+    params:
+      command: trap '' TERM; echo $$ > shell.pid; echo READY; while true; do sleep 0.05; done
+`;
+    const { dir, cleanup } = await project(undefined, stubborn);
+    try {
+      const child = spawnCli(['run', 'stubborn'], { cwd: dir });
+      const done = finish(child, 20_000);
+      await waitForOutput(child, 'READY');
+      const group = Number(readFileSync(path.join(dir, 'shell.pid'), 'utf8'));
+      child.kill('SIGINT');
+      await waitForOutput(child, 'Shutting down...');
+      child.kill('SIGINT');
+      const result = await done;
+      assert.equal(result.code, 130);
+      await waitFor(() => (processGroupAlive(group) ? undefined : true), 'the stubborn group to be killed', 2000);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -27,6 +27,12 @@ function decodeShellParams(scope: Scope, params: ActionParams) {
 
 type ShellParams = ReturnType<typeof decodeShellParams>;
 
+/** Groups of commands still running: killed if the CLI exits first (a second Ctrl+C), so none outlives it. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+});
+
 /** The `shell` action (spec §6): runs a command through the shell, its output through the job's logger. */
 export const createHandler: HandlerFactory = (scope, params) => new ShellAction(scope, decodeShellParams(scope, params));
 
@@ -68,6 +74,8 @@ class ShellAction implements ActionHandler {
       stdio: params.silent ? 'ignore' : raw ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    const group = raw ? undefined : child.pid;
+    if (group !== undefined) liveGroups.add(group);
     const out = new LineWriter(ctx.log, 'log');
     const err = new LineWriter(ctx.log, 'error');
     child.stdout?.on('data', (chunk: Buffer) => out.write(chunk));
@@ -76,6 +84,7 @@ class ShellAction implements ActionHandler {
     await new Promise<void>((resolve, reject) => {
       child.once('error', (error) => reject(new JobError(`failed to execute command "${commandLine}": ${error.message}`, { cause: error })));
       child.once('close', (exitCode, signal) => {
+        if (group !== undefined && !groupAlive(group)) liveGroups.delete(group);
         out.end();
         err.end();
         this.onExit();
