@@ -23,7 +23,7 @@ const GENERAL_HINT = 'check that the manifest exists, that its syntax is correct
 
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<Manifest> {
   const path = resolve(file);
-  const merged = await loadWithImports(path, [], new Set(), options, undefined);
+  const merged = await loadWithImports(path, [], new Set(), { ...options, projectDirectory: dirname(path) }, undefined);
   return {
     file: path,
     projectDirectory: dirname(path),
@@ -33,6 +33,11 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     mixins: merged.mixins,
     tasks: merged.tasks,
   };
+}
+
+interface FileOptions extends LoadOptions {
+  /** `shell` template commands run here for every file, imports included, as Gilbert ran them in its working directory */
+  projectDirectory: string;
 }
 
 interface Importer {
@@ -45,7 +50,7 @@ async function loadWithImports(
   path: string,
   chain: string[],
   merged: Set<string>,
-  options: LoadOptions,
+  options: FileOptions,
   importer: Importer | undefined,
 ): Promise<ManifestFile> {
   if (chain.includes(path)) {
@@ -75,7 +80,7 @@ function mergeInto(own: ManifestFile, imported: ManifestFile): void {
   own.plugins.push(...imported.plugins);
 }
 
-async function loadFile(path: string, options: LoadOptions, importer: Importer | undefined): Promise<ManifestFile> {
+async function loadFile(path: string, options: FileOptions, importer: Importer | undefined): Promise<ManifestFile> {
   const importedBy = importer ? ` (imported by ${display(importer.file)}:${importer.location.line})` : '';
   let source: string;
   try {
@@ -96,7 +101,7 @@ async function loadFile(path: string, options: LoadOptions, importer: Importer |
     // The template engine is loaded only for manifests that use it: `gilbert ls` start-up time matters.
     if (source.includes('{{{')) {
       const { renderTemplate } = await import('./template/index.js');
-      rendered = renderTemplate(source, { name: basename(path), cwd: dirname(path), env: options.env, allowShell: options.allowTemplateShell });
+      rendered = renderTemplate(source, { name: basename(path), cwd: options.projectDirectory, env: options.env, allowShell: options.allowTemplateShell });
     }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;

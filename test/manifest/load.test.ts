@@ -1,6 +1,6 @@
 // loadManifest on the good fixtures: typed tree, yaml.v2 scalar rules, locations, imports.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -158,6 +158,19 @@ test('a repeated key replaces the earlier one, as yaml.v2 (non-strict) did for G
     const manifest = await loadManifest(join(dir, 'gilbert.yaml'));
     assert.equal(manifest.vars.name, 'second');
     assert.equal(manifest.tasks.build!.jobs[0]!.action, 'two');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('template shell commands of imported files also run in the project folder, as Gilbert ran them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gilbert-manifest-'));
+  try {
+    writeFileSync(join(dir, 'gilbert.yaml'), 'imports:\n  - sub/inc.yaml\n');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub/inc.yaml'), 'vars:\n  where: {{{ shell "printf %s $(pwd)" }}}\n');
+    const manifest = await loadManifest(join(dir, 'gilbert.yaml'));
+    assert.equal(manifest.vars.where, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
