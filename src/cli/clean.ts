@@ -1,7 +1,16 @@
+import { GilbertError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { cleanStorage } from '../plugins/cache.js';
+import { cleanStorage, storageDirectory } from '../plugins/cache.js';
 
 /** `gilbert clean`: storage is `$GILBERT_HOME`, else `~/.gilbert` (plugins/cache.ts owns the layout). */
 export async function cleanCommand(options: { all?: boolean; plugins?: boolean }, log: Logger): Promise<void> {
-  await cleanStorage(options, log);
+  try {
+    await cleanStorage(options, log);
+  } catch (error) {
+    if (error instanceof GilbertError) throw error;
+    throw new GilbertError(`failed to clean '${storageDirectory()}': ${(error as Error).message}`, {
+      cause: error,
+      hint: 'check the permissions of the storage directory ($GILBERT_HOME, else ~/.gilbert)',
+    });
+  }
 }
