@@ -11,9 +11,14 @@ import (
 	"unicode/utf8"
 )
 
-// Event kinds: the first element of every event array (see src/bridge/marshal.ts).
+// A batch is records separated by RS (0x1e), in the order goroutines made
+// them. A log line is a text record, the hot path:
+//
+//	"L" ctx US level-digit depth US message      (US = 0x1f)
+//
+// every other event is "J" followed by a JSON array whose first element is
+// its kind (see src/bridge/marshal.ts, which holds the decoding rules).
 const (
-	evLog     = 0 // [0, ctx, level, depth, message]
 	evDone    = 1 // [1, call, error|null, result]
 	evRequest = 2 // [2, req, op, args]
 	evContext = 3 // [3, ctx, parentCtx, "fork"|"child"]
@@ -21,13 +26,21 @@ const (
 	evRelease = 5 // [5, tsHandler, null]: Go dropped its last reference
 )
 
+const (
+	recordSep = 0x1e
+	unitSep   = 0x1f
+)
+
+// Log levels as one digit, indexes into LOG_LEVELS in marshal.ts.
+var levelDigit = map[string]byte{"debug": '0', "info": '1', "log": '2', "success": '3', "warn": '4', "error": '5'}
+
 // The outbox batches events from every goroutine. One dispatcher goroutine
 // sends each batch through one callback call: a callback blocks its OS thread
 // until JS has run it, so one thread (not one per logging goroutine) waits,
 // and one queue keeps every goroutine's events in the order it made them.
 type outbox struct {
 	mu      sync.Mutex
-	pending []byte // events, comma-separated, without the enclosing brackets
+	pending []byte // records, RS-separated
 	fn      *C.gs_events_fn
 }
 
@@ -51,7 +64,7 @@ func (o *outbox) push(encode func(b []byte) []byte) {
 	o.mu.Lock()
 	first := len(o.pending) == 0
 	if !first {
-		o.pending = append(o.pending, ',')
+		o.pending = append(o.pending, recordSep)
 	}
 	o.pending = encode(o.pending)
 	o.mu.Unlock()
@@ -73,33 +86,42 @@ func (o *outbox) dispatch() {
 		if len(batch) == 0 {
 			continue
 		}
-		out := make([]byte, 0, len(batch)+3)
-		out = append(out, '[')
-		out = append(out, batch...)
-		out = append(out, ']', 0)
-		deliver(fn, out)
+		batch = append(batch, 0)
+		deliver(fn, batch)
 		spare = batch
 	}
 }
 
 func emitLog(ctx int64, level string, depth int, msg string) {
 	events.push(func(b []byte) []byte {
-		b = append(b, "[0,"...)
+		b = append(b, 'L')
 		b = strconv.AppendInt(b, ctx, 10)
-		b = append(b, ",\""...)
-		b = append(b, level...)
-		b = append(b, "\","...)
+		b = append(b, unitSep, levelDigit[level])
 		b = strconv.AppendInt(b, int64(depth), 10)
-		b = append(b, ',')
-		b = appendJSONString(b, msg)
-		return append(b, ']')
+		b = append(b, unitSep)
+		return appendLogText(b, msg)
 	})
+}
+
+// appendLogText copies a message into a text record. The three bytes that
+// would break the framing (NUL ends the C string, RS and US separate) become
+// U+FFFD; they do not occur in text meant for a terminal.
+func appendLogText(b []byte, msg string) []byte {
+	start := 0
+	for i := 0; i < len(msg); i++ {
+		if c := msg[i]; c == 0 || c == recordSep || c == unitSep {
+			b = append(b, msg[start:i]...)
+			b = append(b, "\ufffd"...)
+			start = i + 1
+		}
+	}
+	return append(b, msg[start:]...)
 }
 
 // emitDone reports the end of a JS-initiated call; result is pre-encoded JSON.
 func emitDone(call int64, err *bridgeError, result []byte) {
 	events.push(func(b []byte) []byte {
-		b = append(b, "[1,"...)
+		b = append(b, "J[1,"...)
 		b = strconv.AppendInt(b, call, 10)
 		b = append(b, ',')
 		b = err.appendJSON(b)
@@ -115,7 +137,7 @@ func emitDone(call int64, err *bridgeError, result []byte) {
 
 func emitRaw(kind int, id int64, rest []byte) {
 	events.push(func(b []byte) []byte {
-		b = append(b, '[')
+		b = append(b, 'J', '[')
 		b = strconv.AppendInt(b, int64(kind), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, id, 10)

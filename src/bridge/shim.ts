@@ -16,16 +16,19 @@
  */
 import koffi from 'koffi';
 import { JobError, PluginError } from '../errors.js';
-import type { ActionHandler, ActionParams, HandlerFactory, JobContext, JobRunner, Logger, LogLevel, Scope, Vars } from '../sdk/index.js';
+import type { ActionHandler, ActionParams, HandlerFactory, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
 import {
   decodeJob,
+  decodeLogRecord,
   decodeParams,
   encodeAnswer,
   encodeErrorAnswer,
   encodeParams,
   EventKind,
   pluginFrames,
+  RECORD_SEP,
   type GoEvent,
+  type LogRecordWire,
   type Tagged,
   type WireError,
   type WireJob,
@@ -270,30 +273,24 @@ class GoShim {
   // ---- events from Go ------------------------------------------------------
 
   /** Runs on the JS thread while the Go dispatcher waits: quick, never throws. */
-  private onEvents(json: string): void {
-    let events: GoEvent[];
-    try {
-      events = JSON.parse(json) as GoEvent[];
-    } catch (err) {
-      process.emitWarning(`gilbert-ts: unreadable events from the Go shim: ${String(err)}`);
-      return;
-    }
-    for (const ev of events) {
+  private onEvents(batch: string): void {
+    for (const rec of batch.split(RECORD_SEP)) {
       try {
-        this.onEvent(ev);
+        if (rec.charCodeAt(0) === 76 /* L */) this.onLog(decodeLogRecord(rec));
+        else this.onEvent(JSON.parse(rec.slice(1)) as GoEvent);
       } catch (err) {
         process.emitWarning(`gilbert-ts: failed to handle a Go shim event: ${err instanceof Error ? err.stack : String(err)}`);
       }
     }
   }
 
+  private onLog(line: LogRecordWire): void {
+    const entry = this.contexts.get(line.ctx);
+    if (entry) loggerAt(entry, line.depth).write(line.level, line.message);
+  }
+
   private onEvent(ev: GoEvent): void {
     switch (ev[0]) {
-      case EventKind.Log: {
-        const entry = this.contexts.get(ev[1]);
-        if (entry) loggerAt(entry, ev[3]).write(ev[2] as LogLevel, ev[4]);
-        return;
-      }
       case EventKind.Done: {
         const p = this.settle(ev[1]);
         if (!p) return;
