@@ -59,16 +59,23 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     return start;
   };
 
-  /** Line of a list item: collections know it; a plain string is looked for as `- text` after the list's start. */
+  /**
+   * Line of a list item: collections know it; for a scalar item of a block
+   * list, the index-th `- ` line at the list's indentation after its key.
+   */
   const itemLine = (list: unknown[], index: number, fallback: number): number => {
     const item = list[index];
     const listLine = lineOf(list, fallback);
-    if (typeof item !== 'string') return lineOf(item, listLine);
-    const escaped = item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`^\\s*-\\s+(['"]?)${escaped}\\1\\s*(#.*)?$`);
-    let earlierCopies = list.slice(0, index).filter((other) => other === item).length;
-    for (let i = listLine - 1; i < sourceLines.length; i++) {
-      if (pattern.test(sourceLines[i]!) && earlierCopies-- === 0) return i + 1;
+    if (item !== null && typeof item === 'object') return lineOf(item, listLine);
+    if ((sourceLines[listLine - 1] ?? '').replace(/#.*$/, '').includes('[')) return listLine; // a flow list
+    let indent: number | undefined;
+    let seen = 0;
+    for (let i = listLine; i < sourceLines.length; i++) {
+      const dash = /^(\s*)-(\s|$)/.exec(sourceLines[i]!);
+      if (!dash) continue;
+      indent ??= dash[1]!.length;
+      if (dash[1]!.length < indent) break;
+      if (dash[1]!.length === indent && seen++ === index) return i + 1;
     }
     return listLine;
   };
@@ -92,7 +99,9 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   const imports = field('imports');
   for (const [item, line] of list(imports.value, `'imports'`, imports.line, 'a list of manifest paths')) {
-    result.imports.push({ path: text_(item, `an import`, line), location: location(line) });
+    const path = text_(item, `an import`, line);
+    if (path === '') throw new InvalidManifest('an import path is empty', line, 'write the path of a manifest, relative to this file');
+    result.imports.push({ path, location: location(line) });
   }
 
   const vars = field('vars');
@@ -100,7 +109,9 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   const plugins = field('plugins');
   for (const [item, line] of list(plugins.value, `'plugins'`, plugins.line, 'a list of plugin URLs')) {
-    result.plugins.push({ url: text_(item, 'a plugin URL', line), declaredIn: file, location: location(line) });
+    const url = text_(item, 'a plugin URL', line);
+    if (url === '') throw new InvalidManifest('a plugin URL is empty', line, 'write a URL such as file://./plugin.so or go://./path/to/plugin');
+    result.plugins.push({ url, declaredIn: file, location: location(line) });
   }
 
   const mixins = field('mixins');
