@@ -44,7 +44,7 @@ shim: $(SHIM_LIB)
 GOPLUG_DIR   := test/fixtures/go-plugins
 GOPLUG_BUILD := $(GOPLUG_DIR)/build
 GOPLUG_NAMES := bridgetest noname nosymbols wrongtype
-GOPLUG_LIBS  := $(patsubst %,$(GOPLUG_BUILD)/%.so,$(GOPLUG_NAMES)) $(GOPLUG_BUILD)/trimpath.so $(GOPLUG_BUILD)/notplugin.so
+GOPLUG_LIBS  := $(patsubst %,$(GOPLUG_BUILD)/%.so,$(GOPLUG_NAMES)) $(GOPLUG_BUILD)/trimpath.so $(GOPLUG_BUILD)/oldsdk.so $(GOPLUG_BUILD)/notplugin.so
 EXAMPLE_PLUGIN := examples/hello/plugin/build/gilbert-plugin-example.so
 
 $(GOPLUG_BUILD)/%.so: $(GOPLUG_DIR)/%/*.go $(GOPLUG_DIR)/go.mod
@@ -53,6 +53,10 @@ $(GOPLUG_BUILD)/%.so: $(GOPLUG_DIR)/%/*.go $(GOPLUG_DIR)/go.mod
 # the same plugin built with -trimpath: the bridge must diagnose it, not die
 $(GOPLUG_BUILD)/trimpath.so: $(GOPLUG_DIR)/bridgetest/*.go $(GOPLUG_DIR)/go.mod
 	cd $(GOPLUG_DIR) && $(GO) build -trimpath -buildmode=plugin -o build/trimpath.so ./bridgetest
+
+# its own module, on gilbert-sdk v0.8.6: a version mismatch the bridge must name
+$(GOPLUG_BUILD)/oldsdk.so: $(GOPLUG_DIR)/oldsdk/*.go $(GOPLUG_DIR)/oldsdk/go.mod
+	cd $(GOPLUG_DIR)/oldsdk && $(GO) build -buildmode=plugin -o ../build/oldsdk.so .
 
 $(GOPLUG_BUILD)/notplugin.so: $(GOPLUG_DIR)/notplugin/lib.c
 	mkdir -p $(GOPLUG_BUILD) && gcc -shared -fPIC -o $@ $<

@@ -69,6 +69,12 @@ test('a plugin built with -trimpath is diagnosed with what to rebuild', async ()
   assert.match(err.hint ?? '', /rebuild the plugin with go1\.\d+(\.\d+)? and gilbert-sdk v0\.9\.0 without -trimpath/);
 });
 
+test('a plugin built against another gilbert-sdk version names the module and what to rebuild', async () => {
+  const err = await loadError(fixture('oldsdk'));
+  assert.match(err.message, /oldsdk\.so' does not match gilbert-ts's Go shim: it uses github\.com\/go-gilbert\/gilbert-sdk v0\.8\.6, the shim v0\.9\.0/);
+  assert.match(err.hint ?? '', /rebuild the plugin with go1\.\d+(\.\d+)? and gilbert-sdk v0\.9\.0 without -trimpath/);
+});
+
 test('duplicate action names across plugins are refused by the registry', async () => {
   const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
   const registry = new ActionRegistry();
