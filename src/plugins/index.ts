@@ -3,7 +3,7 @@ import type { ActionRegistry } from '../actions/registry.js';
 import type { Logger } from '../log/logger.js';
 import type { PluginRef } from '../manifest/ast.js';
 import type { GilbertPlugin } from '../sdk/index.js';
-import { chooseShim, goBuildForDefaultShim, ShimChoiceError } from './abi/index.js';
+import { goBuildForDefaultShim, planShims, ShimChoiceError, type ShimPlan } from './abi/index.js';
 import { verifySha256 } from './cache.js';
 import { parsePluginUrl, redactPluginUrl, sourceFor, type GoBuildSettings, type PluginArtifact } from './sources/index.js';
 
@@ -88,14 +88,33 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
   }
 
   const goEntries = entries.filter((entry) => entry.artifact?.kind === 'go');
-  let shimPath: string | undefined;
+  const entryOf = (label: string) => goEntries.find((entry) => entry.shownUrl === label) ?? goEntries[0]!;
+  let plan: ShimPlan | undefined;
   if (goEntries.length) {
     try {
-      shimPath = await chooseShim(goEntries.map((entry) => ({ label: entry.shownUrl, path: entry.artifact!.path })), { log: options.log, signal: options.signal, env });
+      plan = await planShims(goEntries.map((entry) => ({ label: entry.shownUrl, path: entry.artifact!.path })), { log: options.log, signal: options.signal, env });
     } catch (error) {
       if (options.signal.aborted) throw error;
-      const culprit = goEntries.find((entry) => error instanceof ShimChoiceError && entry.shownUrl === error.pluginLabel) ?? goEntries[0]!;
+      const culprit = error instanceof ShimChoiceError ? entryOf(error.pluginLabel) : goEntries[0]!;
       throw wrapFailure(error, culprit.ref, culprit.shownUrl);
+    }
+  }
+
+  // Plugins needing another Go runtime are opened first, in their worker; they are registered in manifest order below.
+  const openedInWorkers = new Map<string, GilbertPlugin>();
+  for (const worker of plan?.workers ?? []) {
+    const { ShimWorker } = await import('./abi/worker/host.js');
+    const shimWorker = ShimWorker.start();
+    for (const label of worker.labels) {
+      const entry = entryOf(label);
+      try {
+        options.log.debug(`loader: opening plugin '${label}' in a worker process with shim '${worker.shimPath}'`);
+        const [plugin] = await shimWorker.load(worker.shimPath, [entry.artifact!.path]);
+        openedInWorkers.set(label, plugin!);
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        throw wrapFailure(error, entry.ref, entry.shownUrl);
+      }
     }
   }
 
@@ -104,7 +123,7 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
     options.signal.throwIfAborted();
     try {
       options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
-      const plugin = await loadArtifact(artifact, shimPath);
+      const plugin = openedInWorkers.get(shownUrl) ?? (await loadArtifact(artifact, plan?.inProcess));
       const name = plugin.name.trim();
       if (!name) throw new PluginError('plugin name should not be empty');
       options.registry.registerPlugin(name, plugin.actions, `plugin '${name}' (${shownUrl})`);

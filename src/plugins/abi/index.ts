@@ -46,43 +46,58 @@ function checkPlatform(label: string, info: GoBuildInfo): void {
   }
 }
 
+/** Where each Go plugin is opened: the in-process shim, or a worker process with its own shim. */
+export interface ShimPlan {
+  inProcess: string;
+  /** plugins that need a shim other than the in-process one, grouped by that shim */
+  workers: { shimPath: string; labels: string[] }[];
+}
+
+async function buildShimFor(label: string, info: GoBuildInfo, options: AbiOptions): Promise<string> {
+  try {
+    return await matchingShim(info, { ...options, pluginLabel: label });
+  } catch (error) {
+    if (error instanceof PluginError) throw new ShimChoiceError(label, error.message, { hint: error.hint, cause: error });
+    throw error;
+  }
+}
+
 /**
- * Picks the shim that will open every Go plugin of this run. A plugin
- * whose build info (toolchain, shared module versions, ABI flags) differs
- * from the default shim gets a shim built to match it. Plugins that need
- * different shims cannot share a process; that is reported, naming both.
- * Plugins without build info (Go < 1.24) are left to plugin.Open to judge.
+ * Decides which shim opens each Go plugin of this run. Plugins are grouped
+ * by what they were built with (toolchain, shared module versions, ABI
+ * flags). The group fitting the shim already in this process (else the
+ * default shim; else the first group, with a shim built to match) is opened
+ * in process; every other group gets a shim built to match it, run in a
+ * worker process, since one process holds one Go runtime. Plugins without
+ * build info (Go < 1.24) go in process and are left to plugin.Open to judge.
  */
-export async function chooseShim(plugins: { label: string; path: string }[], options: AbiOptions): Promise<string> {
-  const basePath = defaultShimPath(options.env);
-  const inspected: { label: string; info: GoBuildInfo }[] = [];
+export async function planShims(plugins: { label: string; path: string }[], options: AbiOptions): Promise<ShimPlan> {
+  const groups: { info: GoBuildInfo; labels: string[] }[] = [];
   for (const plugin of plugins) {
     const info = await readGoBuildInfo(plugin.path);
     if (!info) continue;
     checkPlatform(plugin.label, info);
-    inspected.push({ label: plugin.label, info });
+    const group = groups.find((candidate) => abiDifferences(info, candidate.info).length === 0);
+    if (group) group.labels.push(plugin.label);
+    else groups.push({ info, labels: [plugin.label] });
   }
+  const basePath = defaultShimPath(options.env);
   const current = chosenShim ?? { path: basePath, info: await shimBuildInfo(basePath), by: 'the default shim' };
-  const misfit = inspected.find(({ info }) => abiDifferences(info, current.info).length > 0);
-  if (!misfit) return (chosenShim = current).path;
-  if (chosenShim) {
-    throw new ShimChoiceError(misfit.label, `plugin was built with ${describeBuild(misfit.info)}, but the Go shim already loaded (for ${chosenShim.by}) differs: ${describeDifferences(abiDifferences(misfit.info, chosenShim.info))}`, {
-      hint: 'one process holds one Go runtime: rebuild the plugins with the same Go toolchain, gilbert-sdk version and flags',
-    });
+  let inProcess = groups.find((group) => abiDifferences(group.info, current.info).length === 0);
+  if (!inProcess && !chosenShim && groups[0]) {
+    inProcess = groups[0];
+    const label = inProcess.labels[0]!;
+    options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(abiDifferences(inProcess.info, current.info))}`);
+    chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info, by: `'${label}'` };
+  } else {
+    chosenShim = current;
   }
-  const conflict = inspected.find(({ info }) => abiDifferences(info, misfit.info).length > 0);
-  if (conflict) {
-    throw new ShimChoiceError(conflict.label, `plugin was built with ${describeBuild(conflict.info)}, but '${misfit.label}' was built with ${describeBuild(misfit.info)} (${describeDifferences(abiDifferences(conflict.info, misfit.info), ['this one', 'the other'])}); one process holds one Go runtime, so they cannot be loaded together`, {
-      hint: 'rebuild the plugins with the same Go toolchain, gilbert-sdk version and flags (go:// plugins are built to match); running them in separate worker processes is not supported yet',
-    });
+  const workers: ShimPlan['workers'] = [];
+  for (const group of groups) {
+    if (group === inProcess) continue;
+    const label = group.labels[0]!;
+    options.log.debug(`abi: '${label}' (${describeBuild(group.info)}) runs in a worker process: the shim in this process has ${describeBuild(chosenShim.info)}`);
+    workers.push({ shimPath: await buildShimFor(label, group.info, options), labels: group.labels });
   }
-  options.log.debug(`abi: '${misfit.label}' differs from the default shim: ${describeDifferences(abiDifferences(misfit.info, current.info))}`);
-  try {
-    const path = await matchingShim(misfit.info, { ...options, pluginLabel: misfit.label });
-    chosenShim = { path, info: misfit.info, by: `'${misfit.label}'` };
-    return path;
-  } catch (error) {
-    if (error instanceof PluginError) throw new ShimChoiceError(misfit.label, error.message, { hint: error.hint, cause: error });
-    throw error;
-  }
+  return { inProcess: chosenShim.path, workers };
 }

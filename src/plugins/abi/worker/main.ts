@@ -1,0 +1,149 @@
+/**
+ * Entry of a shim worker process: loads one Go shim and the Go plugins
+ * that need it, and runs their factories and handlers for the main
+ * process, which owns the job graph. Scope expansion goes back to the main
+ * process (it owns the variables and runs `{% %}` there); logs and results
+ * flow back as messages; cancellation flows in.
+ */
+import { JobError } from '../../../errors.js';
+import { SinkLogger, type LogLevel, type Logger } from '../../../log/logger.js';
+import type { ActionHandler, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
+import { decodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
+
+const send = (message: FromWorker) => process.send!(message);
+const plugins = new Map<string, GilbertPlugin>();
+const handlers = new Map<number, ActionHandler>();
+const runningCalls = new Map<number, AbortController>();
+const pendingAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextId = 1;
+
+function ask(message: Omit<Extract<FromWorker, { t: 'expand' }>, 'id'>): Promise<unknown> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pendingAnswers.set(id, { resolve, reject });
+    send({ ...message, id });
+  });
+}
+
+function remoteScope(snapshot: ScopeSnapshot): Scope {
+  const locals = { ...snapshot.locals };
+  const globals = { ...snapshot.globals };
+  const scope: Scope = {
+    appendVariables(vars) {
+      Object.assign(locals, vars);
+      send({ t: 'append', scope: snapshot.id, kind: 'locals', vars });
+      return scope;
+    },
+    appendGlobals(vars) {
+      Object.assign(globals, vars);
+      send({ t: 'append', scope: snapshot.id, kind: 'globals', vars });
+      return scope;
+    },
+    global: (name) => globals[name],
+    variable: (name) => (name in locals ? { isLocal: true, value: locals[name]! } : name in globals ? { isLocal: false, value: globals[name]! } : undefined),
+    vars: () => ({ ...locals }),
+    expand: async (text) => ((await ask({ t: 'expand', scope: snapshot.id, texts: [text] })) as string[])[0]!,
+    expandAll: async (texts) => (await ask({ t: 'expand', scope: snapshot.id, texts: [...texts] })) as string[],
+    environment: () => ({ projectDirectory: snapshot.projectDirectory }),
+    environ: () => [...snapshot.environ],
+  };
+  return scope;
+}
+
+class WorkerContext implements JobContext {
+  constructor(
+    readonly log: Logger,
+    private readonly controller: AbortController,
+    readonly isChild: boolean,
+    public vars: Vars,
+  ) {}
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  isAlive(): boolean {
+    return !this.signal.aborted;
+  }
+  cancel(reason: unknown = new JobError('job cancelled')): void {
+    if (!this.signal.aborted) this.controller.abort(reason);
+  }
+  timeout(ms: number): void {
+    setTimeout(() => this.cancel(new JobError(`job deadline exceeded (${ms}ms)`)), ms).unref();
+  }
+  fork(): JobContext {
+    return new WorkerContext(this.log.subLogger(), this.controller, true, this.vars);
+  }
+  child(): JobContext {
+    const controller = new AbortController();
+    this.signal.addEventListener('abort', () => controller.abort(this.signal.reason), { once: true });
+    return new WorkerContext(this.log.subLogger(), controller, true, this.vars);
+  }
+}
+
+const unsupportedRunner: JobRunner = {
+  actionByName(name) {
+    throw new JobError(`action '${name}' cannot be looked up from a Go plugin running in a shim worker process`, {
+      hint: 'JobRunner calls (ActionByName, RunJob, RunTask) are not supported yet for plugins that need their own Go shim: rebuild the plugin to match the others',
+    });
+  },
+  runJob: async (job: Job) => unsupportedRunner.actionByName(job.action ?? job.task ?? job.mixin ?? '?') as never,
+  runTask: async (name: string) => unsupportedRunner.actionByName(name) as never,
+};
+
+async function handle(message: ToWorker): Promise<unknown> {
+  switch (message.t) {
+    case 'load': {
+      const { loadGoPlugin } = await import('../../go/load.js');
+      const loaded = [];
+      for (const path of message.paths) {
+        const plugin = await loadGoPlugin(path, { shimPath: message.shimPath });
+        plugins.set(plugin.name.trim(), plugin);
+        loaded.push({ name: plugin.name, actions: Object.keys(plugin.actions) });
+      }
+      return loaded;
+    }
+    case 'create': {
+      const factory = plugins.get(message.plugin)?.actions[message.action];
+      if (!factory) throw new JobError(`worker has no action '${message.plugin}:${message.action}'`);
+      const handler = await factory(remoteScope(message.scope), decodeParams(message.params) as Record<string, never>);
+      const id = nextId++;
+      handlers.set(id, handler);
+      return id;
+    }
+    case 'call':
+    case 'cancel': {
+      const handler = handlers.get(message.handler);
+      if (!handler) throw new JobError('the action handler is gone');
+      const controller = new AbortController();
+      runningCalls.set(message.id, controller);
+      const sink = (level: LogLevel, depth: number, text: string) => send({ t: 'log', call: message.id, level, depth, message: text });
+      const ctx = new WorkerContext(new SinkLogger(sink), controller, message.isChild, message.vars);
+      try {
+        return message.t === 'call' ? await handler.call(ctx, unsupportedRunner) : await handler.cancel(ctx);
+      } finally {
+        runningCalls.delete(message.id);
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.t === 'answer') {
+    const pending = pendingAnswers.get(message.id);
+    pendingAnswers.delete(message.id);
+    if (message.ok) pending?.resolve(message.value);
+    else pending?.reject(fromWireError(message.error!));
+    return;
+  }
+  if (message.t === 'abort') {
+    runningCalls.get(message.call)?.abort(fromWireError(message.reason));
+    return;
+  }
+  handle(message).then(
+    (value) => send({ t: 'result', id: message.id, ok: true, value }),
+    (error: unknown) => send({ t: 'result', id: message.id, ok: false, error: toWireError(error) }),
+  );
+});
+// The main process is gone: nothing is left to run for.
+process.on('disconnect', () => process.exit(0));
