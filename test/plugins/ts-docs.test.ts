@@ -21,7 +21,7 @@ function block(markdown: string, first: string, containing = ''): string {
   return found;
 }
 
-describe('docs/plugins.md examples', { timeout: 180_000 }, () => {
+describe('docs/plugins.md examples', { timeout: 400_000 }, () => {
   let markdown = '';
   let dir = '';
   let cleanup = async () => {};

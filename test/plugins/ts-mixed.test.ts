@@ -108,7 +108,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe('Go and TypeScript plugins in one manifest', { timeout: 240_000 }, () => {
+describe('Go and TypeScript plugins in one manifest', { timeout: 400_000 }, () => {
   let dir = '';
   let cleanup = async () => {};
   let env: NodeJS.ProcessEnv = {};

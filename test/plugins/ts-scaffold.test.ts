@@ -24,7 +24,7 @@ async function linkDevDependencies(dir: string): Promise<void> {
   }
 }
 
-describe('gilbert init --plugin scaffolds', { timeout: 180_000 }, () => {
+describe('gilbert init --plugin scaffolds', { timeout: 400_000 }, () => {
   let dir = '';
   let cleanup = async () => {};
   before(async () => ({ dir, cleanup } = await temporaryDirectory('scaffold')));
