@@ -127,7 +127,7 @@ describe('Go and TypeScript plugins in one manifest', { timeout: 400_000 }, () =
   });
   after(() => cleanup());
 
-  const run = (task: string) => within(runCli(dir, env, 'run', task), 60_000, `gilbert run ${task}`);
+  const run = (task: string) => within(runCli(dir, env, 'run', task), 150_000, `gilbert run ${task}`);
 
   it('a TS action runs a built-in and an npm plugin action through actionByName, logs nested in order', async () => {
     const result = await run('ts-to-builtin-and-npm');
@@ -212,7 +212,7 @@ describe('Go and TypeScript plugins in one manifest', { timeout: 400_000 }, () =
       path.join(project, 'gilbert.yaml'),
       `version: "1.0"\nplugins:\n  - file://${path.join(tsFixtures, 'greeter.ts')}\n  - file://${copy}\ntasks:\n  t:\n    - action: greeter:greet\n`,
     );
-    const result = await within(runCli(project, env, 'run', 't'), 60_000, 'collision run');
+    const result = await within(runCli(project, env, 'run', 't'), 150_000, 'collision run');
     assert.equal(result.code, 1);
     const output = result.stdout + result.stderr;
     assert.match(output, /ERROR: .*greeter\.ts.*copy-of-greeter\.mjs|ERROR: .*copy-of-greeter\.mjs.*greeter\.ts/s);
