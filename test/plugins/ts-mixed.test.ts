@@ -84,7 +84,7 @@ interface CliResult {
 
 function runCli(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args, '--no-color'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args, '--no-color'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 150_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
