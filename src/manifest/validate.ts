@@ -1,7 +1,7 @@
 /**
  * Turns one parsed manifest file into typed pieces, checking every field the
  * way a Gilbert user needs: each problem names the file, the line, the value
- * and what to write instead. Imports are merged later (imports.ts).
+ * and what to write instead. Imports are merged later (load.ts).
  */
 import type { ActionParams, Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
 import type { Mixin, PluginRef, Task } from './ast.js';
@@ -18,7 +18,7 @@ export interface ManifestFile {
   tasks: Record<string, Task>;
 }
 
-/** A validation problem; index.ts adds the file name and turns it into a ManifestError. */
+/** A validation problem at a line of the templated text; load.ts turns it into a ManifestError. */
 export class InvalidManifest extends Error {
   constructor(
     message: string,
@@ -95,11 +95,11 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   const field = (key: string): { value: unknown; line: number } => ({ value: root[key], line: keyLine(root, key) });
 
   const version = field('version');
-  if (version.value !== null && version.value !== undefined) result.version = text_(version.value, `'version'`, version.line);
+  if (version.value !== null && version.value !== undefined) result.version = stringField(version.value, `'version'`, version.line);
 
   const imports = field('imports');
   for (const [item, line] of list(imports.value, `'imports'`, imports.line, 'a list of manifest paths')) {
-    const path = text_(item, `an import`, line);
+    const path = stringField(item, `an import`, line);
     if (path === '') throw new InvalidManifest('an import path is empty', line, 'write the path of a manifest, relative to this file');
     result.imports.push({ path, location: location(line) });
   }
@@ -109,7 +109,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   const plugins = field('plugins');
   for (const [item, line] of list(plugins.value, `'plugins'`, plugins.line, 'a list of plugin URLs')) {
-    const url = text_(item, 'a plugin URL', line);
+    const url = stringField(item, 'a plugin URL', line);
     if (url === '') throw new InvalidManifest('a plugin URL is empty', line, 'write a URL such as file://./plugin.so or go://./path/to/plugin');
     result.plugins.push({ url, declaredIn: file, location: location(line) });
   }
@@ -138,7 +138,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
         );
       }
     }
-    const description = value.description === null || value.description === undefined ? undefined : text_(value.description, `'description' of task '${name}'`, keyLine(value, 'description'));
+    const description = value.description === null || value.description === undefined ? undefined : stringField(value.description, `'description' of task '${name}'`, keyLine(value, 'description'));
     const jobs = jobList(value.jobs, `task '${name}'`, value.jobs === undefined ? line : keyLine(value, 'jobs'));
     return { name, description, jobs, location: location(line) };
   }
@@ -164,7 +164,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     for (const key of ['description', 'action', 'task', 'mixin', 'if'] as const) {
       const raw = value[key];
       if (raw === null || raw === undefined) continue;
-      const text = text_(raw, `'${key}' of ${name}`, keyLine(value, key));
+      const text = stringField(raw, `'${key}' of ${name}`, keyLine(value, key));
       if (text !== '') result[key] = text;
     }
     const handlers = HANDLER_KEYS.filter((key) => result[key] !== undefined);
@@ -193,7 +193,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   }
 
   /** A string-typed field: yaml.v2 stores the scalar's text as written (`yes` stays "yes"). */
-  function text_(value: unknown, what: string, line: number): string {
+  function stringField(value: unknown, what: string, line: number): string {
     if (typeof value === 'string') return value;
     if (value instanceof YamlScalar) return value.text;
     if (value === null || value === undefined) return '';
@@ -215,7 +215,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   function stringMap(value: unknown, what: string, line: number): Vars {
     const vars: Vars = {};
-    for (const [name, item, line_] of entries(value, what, line, 'a map of name: value')) vars[name] = text_(item, `variable '${name}' in ${what}`, line_);
+    for (const [name, item, entryLine] of entries(value, what, line, 'a map of name: value')) vars[name] = stringField(item, `variable '${name}' in ${what}`, entryLine);
     return vars;
   }
 
