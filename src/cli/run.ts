@@ -17,18 +17,22 @@ export function parseVars(entries: readonly string[]): Vars {
   return vars;
 }
 
-/** SIGINT and SIGTERM cancel the run; a second one exits at once. */
-function cancelOnSignals(controller: AbortController, log: Logger): () => void {
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
-    const handler = () => {
-      if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
+/**
+ * SIGINT and SIGTERM cancel the run; a second one, or one arriving after the
+ * run ended (while cancelled commands are still being killed), exits at once.
+ * The handlers stay installed to the end: without them such a signal would
+ * kill Node before its exit hook kills the remaining process groups.
+ */
+function cancelOnSignals(controller: AbortController, log: Logger): { runEnded: () => void } {
+  let ended = false;
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (ended || controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
       log.log('Shutting down...');
       controller.abort(new CancelledError(name, `task cancelled by ${name}`));
-    };
-    process.on(name, handler);
-    return () => process.off(name, handler);
-  });
-  return () => handlers.forEach((remove) => remove());
+    });
+  }
+  return { runEnded: () => (ended = true) };
 }
 
 export async function runCommand(task: string | undefined, options: { var: string[]; dryRun?: boolean }, log: Logger): Promise<void> {
@@ -40,7 +44,7 @@ export async function runCommand(task: string | undefined, options: { var: strin
     return;
   }
   const controller = new AbortController();
-  const stopListening = cancelOnSignals(controller, log);
+  const signals = cancelOnSignals(controller, log);
   try {
     const registry = createBuiltinRegistry();
     if (manifest.plugins.length > 0) {
@@ -53,7 +57,7 @@ export async function runCommand(task: string | undefined, options: { var: strin
     if (controller.signal.aborted) throw controller.signal.reason;
     throw error;
   } finally {
-    stopListening();
+    signals.runEnded();
   }
   log.success(`Task '${task}' ran successfully`);
 }

@@ -51,7 +51,7 @@ const expected: Record<string, RegExp> = {
   '36-shell-workdir-missing': /work directory '\/definitely\/not\/here' does not exist/,
   '37-shell-env-not-map': /param 'env' must be a map of strings/,
   '38-shell-silent-string': /param 'silent' must be a bool/,
-  '39-duplicate-task-key': /gilbert\.yaml:4: .*duplicated mapping key/,
+  '39-if-not-string': /gilbert\.yaml:5: 'if' .* must be a string/,
   '40-empty-task-name-job': /gilbert\.yaml:4: no task handler defined/,
   '41-self-referencing-var': /variable 'a' refers to itself \(a -> b -> a\)/,
   '42-shell-expression-fails': /failed to eval inline script: process finished with non-zero status code: 9/,
@@ -59,7 +59,7 @@ const expected: Record<string, RegExp> = {
   '44-version-list': /gilbert\.yaml:1: 'version' must be a string/,
   '45-yaml-anchor-unknown': /gilbert\.yaml:3: .*alias "nope"/,
   '46-import-not-list': /gilbert\.yaml:2: 'imports' must be a list/,
-  '47-broken-import': /broken\.yaml:3: .*imported by gilbert\.yaml:3/,
+  '47-broken-import': /broken\.yaml:\d+: .*imported by gilbert\.yaml:3/,
 };
 
 const ownDir = path.join(FIXTURES, 'bad');

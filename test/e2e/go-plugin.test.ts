@@ -117,6 +117,6 @@ describe('Go plugins through gilbert run', () => {
   it('runs the example project (examples/hello) end to end', async () => {
     const result = await runCli(['run', 'hello'], { cwd: EXAMPLE_DIR, timeoutMs: 60_000 });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^ {4}Hello, .*from a Gilbert Go plugin, inside Node/m);
+    assert.match(result.stdout, /^ {4}Hello.*Go plugin/m);
   });
 });
