@@ -52,14 +52,15 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     await home?.dispose();
   });
 
-  async function greet(plugins: string[], who: string, env: NodeJS.ProcessEnv = {}) {
-    const dir = await project(undefined, manifest(plugins, who));
+  async function runTask(manifestText: string, task: string, env: NodeJS.ProcessEnv = {}) {
+    const dir = await project(undefined, manifestText);
     try {
-      return await runCli(['run', 'greet'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir, ...env }), timeoutMs: 400_000 });
+      return await runCli(['run', task], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir, ...env }), timeoutMs: 400_000 });
     } finally {
       await dir.cleanup();
     }
   }
+  const greet = (plugins: string[], who: string) => runTask(manifest(plugins, who), 'greet');
 
   it('reads toolchain, module versions and -trimpath from the plugins before opening them', async () => {
     const shim = await shimBuildInfo(defaultShimPath());
@@ -97,12 +98,40 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
 
   it('runs plugins that need different shims in one manifest: one in process, the others in shim workers', async () => {
     const all = [variants.plain!, variants.trimpath!, variants.sdk086!, variants.toolchain!];
-    const result = await greet(all, 'all', { });
+    const result = await greet(all, 'all');
     assert.equal(result.code, 0, result.stderr + result.stdout);
     for (const name of Object.values(pluginNames)) assert.match(result.stdout, new RegExp(`hello, all from ${name}`));
     const order = Object.values(pluginNames).map((name) => result.stdout.indexOf(`hello, all from ${name}`));
     assert.deepEqual([...order].sort((a, b) => a - b), order, 'the jobs ran in manifest order in one job graph');
     assert.match(result.stdout, /Task 'greet' ran successfully/);
+  });
+
+  it('gives a worker plugin variable expansion from the main process, its logs, and cancellation', async () => {
+    const text = [
+      'vars:',
+      '  NAME: expanded',
+      'plugins:',
+      `  - file://${variants.plain}`,
+      `  - file://${variants.trimpath}`,
+      'tasks:',
+      '  greet:',
+      '    - action: trimmed:greet',
+      '      params:',
+      '        who: "{{ NAME }} {% echo by-shell %}"',
+      '  wait:',
+      '    - action: trimmed:wait',
+      '      deadline: 300',
+      '',
+    ].join('\n');
+    const greeted = await runTask(text, 'greet');
+    assert.equal(greeted.code, 0, greeted.stderr + greeted.stdout);
+    assert.match(greeted.stdout, /hello, expanded by-shell/);
+
+    const waited = await runTask(text, 'wait');
+    assert.equal(waited.code, 1, waited.stderr + waited.stdout);
+    assert.match(waited.stdout + waited.stderr, /waiting for cancellation/);
+    assert.match(waited.stdout + waited.stderr, /wait: cancel requested/, "the deadline reached the Go handler's Cancel in the worker");
+    assert.match(waited.stdout + waited.stderr, /ERROR: .*wait was (cancelled|stopped)|deadline/);
   });
 
   it('says what was found and what to do when no Go toolchain can build the shim', async () => {

@@ -119,16 +119,22 @@ export class ShimWorker {
   }
 
   private proxyHandler(handler: number): ActionHandler {
-    const run = async (kind: 'call' | 'cancel', ctx: JobContext) => {
+    const callIds = new WeakMap<JobContext, number>();
+    const call = async (ctx: JobContext) => {
       const id = this.nextId;
-      const onAbort = () => this.child.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) } satisfies ToWorker);
-      if (kind === 'call') ctx.signal.addEventListener('abort', onAbort, { once: true });
+      callIds.set(ctx, id);
+      // One microtask later, as the in-process bridge does: a runner reacting to the same abort calls cancel() first.
+      const onAbort = () => queueMicrotask(() => this.child.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) } satisfies ToWorker));
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await this.request({ t: kind, handler, vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
+        await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
       } finally {
         ctx.signal.removeEventListener('abort', onAbort);
       }
     };
-    return { call: (ctx) => run('call', ctx), cancel: (ctx) => run('cancel', ctx) };
+    const cancel = async (ctx: JobContext) => {
+      await this.request({ t: 'cancel', handler, call: callIds.get(ctx), vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
+    };
+    return { call, cancel };
   }
 }

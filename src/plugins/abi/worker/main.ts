@@ -13,7 +13,8 @@ import { decodeParams, fromWireError, toWireError, type FromWorker, type ScopeSn
 const send = (message: FromWorker) => process.send!(message);
 const plugins = new Map<string, GilbertPlugin>();
 const handlers = new Map<number, ActionHandler>();
-const runningCalls = new Map<number, AbortController>();
+/** Running calls by id: Cancel gets the very context Call got, and its logs follow it there. */
+const runningCalls = new Map<number, { controller: AbortController; ctx: JobContext; logTarget: { id: number } }>();
 const pendingAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextId = 1;
 
@@ -113,12 +114,19 @@ async function handle(message: ToWorker): Promise<unknown> {
     case 'cancel': {
       const handler = handlers.get(message.handler);
       if (!handler) throw new JobError('the action handler is gone');
+      const running = message.t === 'cancel' && message.call !== undefined ? runningCalls.get(message.call) : undefined;
+      if (running) {
+        running.logTarget.id = message.id;
+        return handler.cancel(running.ctx);
+      }
       const controller = new AbortController();
-      runningCalls.set(message.id, controller);
-      const sink = (level: LogLevel, depth: number, text: string) => send({ t: 'log', call: message.id, level, depth, message: text });
+      const logTarget = { id: message.id };
+      const sink = (level: LogLevel, depth: number, text: string) => send({ t: 'log', call: logTarget.id, level, depth, message: text });
       const ctx = new WorkerContext(new SinkLogger(sink), controller, message.isChild, message.vars);
+      if (message.t === 'cancel') return handler.cancel(ctx);
+      runningCalls.set(message.id, { controller, ctx, logTarget });
       try {
-        return message.t === 'call' ? await handler.call(ctx, unsupportedRunner) : await handler.cancel(ctx);
+        return await handler.call(ctx, unsupportedRunner);
       } finally {
         runningCalls.delete(message.id);
       }
@@ -137,7 +145,7 @@ process.on('message', (message: ToWorker) => {
     return;
   }
   if (message.t === 'abort') {
-    runningCalls.get(message.call)?.abort(fromWireError(message.reason));
+    runningCalls.get(message.call)?.controller.abort(fromWireError(message.reason));
     return;
   }
   handle(message).then(

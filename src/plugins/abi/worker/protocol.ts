@@ -27,7 +27,9 @@ export interface ScopeSnapshot {
 export type ToWorker =
   | { t: 'load'; id: number; shimPath: string; paths: string[] }
   | { t: 'create'; id: number; plugin: string; action: string; params: unknown; scope: ScopeSnapshot }
-  | { t: 'call' | 'cancel'; id: number; handler: number; vars: Vars; isChild: boolean }
+  | { t: 'call'; id: number; handler: number; vars: Vars; isChild: boolean }
+  /** `call`: the id of the call whose context the handler's Cancel must receive, as the SDK gives it */
+  | { t: 'cancel'; id: number; handler: number; call?: number; vars: Vars; isChild: boolean }
   | { t: 'abort'; call: number; reason: WireError }
   | { t: 'answer'; id: number; ok: boolean; value?: unknown; error?: WireError };
 
