@@ -107,7 +107,9 @@ async function loadFile(path: string, options: FileOptions, importer: Importer |
     if (!(error instanceof TemplateError)) throw error;
     throw new ManifestError(`${display(path)}:${error.line}: template syntax error in manifest file: ${error.message}${importedBy}`, {
       location: { file: path, line: error.line },
-      hint: 'template actions use {{{ }}}; see Go text/template for their syntax',
+      hint: error.message.includes('error calling shell:')
+        ? 'a `shell` command of the manifest template failed: run it in the project folder to see why'
+        : 'template actions use {{{ }}} and Go text/template syntax',
       cause: error,
     });
   }

@@ -144,8 +144,7 @@ export function execute(nodes: Node[], name: string, functions: Map<string, Temp
     if (bind && pipe.variables.length > 0) {
       const name = pipe.variables[0]!;
       if (pipe.isAssign) {
-        const frame = [...frames].reverse().find((f) => f.has(name))!;
-        frame.set(name, value);
+        (frames.findLast((frame) => frame.has(name)) ?? frames[frames.length - 1]!).set(name, value);
       } else frames[frames.length - 1]!.set(name, value);
     }
     return value;
