@@ -42,6 +42,9 @@ type outbox struct {
 	mu      sync.Mutex
 	pending []byte // records, RS-separated
 	fn      *C.gs_events_fn
+
+	delivering sync.Mutex // held while a batch is in JS: one at a time, in order
+	spare      []byte     // the last delivered buffer, reused (guarded by delivering)
 }
 
 var events = &outbox{}
@@ -59,37 +62,62 @@ func (o *outbox) start(fn *C.gs_events_fn) bool {
 }
 
 // push appends one encoded event; encode writes it into the shared buffer so
-// a log line costs no allocation of its own.
+// a log line costs no allocation of its own. Only the first event of a batch
+// wakes the dispatcher; the rest ride along.
 func (o *outbox) push(encode func(b []byte) []byte) {
-	o.mu.Lock()
-	first := len(o.pending) == 0
-	if !first {
-		o.pending = append(o.pending, recordSep)
-	}
-	o.pending = encode(o.pending)
-	o.mu.Unlock()
-	if first {
-		// Only the first event of a batch wakes the dispatcher; the rest ride along.
+	if o.append(encode) {
 		signalDispatcher()
 	}
 }
 
+// pushNow is push for a completion: the goroutine that finished delivers the
+// batch itself when nobody else is delivering, which saves a thread hand-off
+// on every call's round trip. The batch still holds everything queued before
+// it, in order, and only one goroutine delivers at a time.
+func (o *outbox) pushNow(encode func(b []byte) []byte) {
+	first := o.append(encode)
+	if o.delivering.TryLock() {
+		o.flush()
+		o.delivering.Unlock()
+		return
+	}
+	if first {
+		signalDispatcher()
+	}
+}
+
+func (o *outbox) append(encode func(b []byte) []byte) (first bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	first = len(o.pending) == 0
+	if !first {
+		o.pending = append(o.pending, recordSep)
+	}
+	o.pending = encode(o.pending)
+	return first
+}
+
 func (o *outbox) dispatch() {
-	spare := make([]byte, 0, 4096)
 	for {
 		waitForEvents()
-		o.mu.Lock()
-		batch := o.pending
-		fn := o.fn
-		o.pending = spare[:0]
-		o.mu.Unlock()
-		if len(batch) == 0 {
-			continue
-		}
-		batch = append(batch, 0)
-		deliver(fn, batch)
-		spare = batch
+		o.delivering.Lock()
+		o.flush()
+		o.delivering.Unlock()
 	}
+}
+
+// flush delivers what is pending; the caller holds o.delivering.
+func (o *outbox) flush() {
+	o.mu.Lock()
+	batch, fn := o.pending, o.fn
+	o.pending = o.spare[:0]
+	o.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	batch = append(batch, 0)
+	deliver(fn, batch)
+	o.spare = batch
 }
 
 func emitLog(ctx int64, level string, depth int, msg string) {
@@ -120,7 +148,7 @@ func appendLogText(b []byte, msg string) []byte {
 
 // emitDone reports the end of a JS-initiated call; result is pre-encoded JSON.
 func emitDone(call int64, err *bridgeError, result []byte) {
-	events.push(func(b []byte) []byte {
+	events.pushNow(func(b []byte) []byte {
 		b = append(b, "J[1,"...)
 		b = strconv.AppendInt(b, call, 10)
 		b = append(b, ',')
