@@ -67,10 +67,11 @@ function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string): PluginEr
 /**
  * Imports the manifest's `plugins:` in order, registering each action as
  * `<plugin>:<action>`. Everything is fetched or built first; then the Go
- * plugins' build info picks the one Go shim able to open them all (built on
- * demand when the default one does not match), and only then is anything
- * loaded. Any failure is `failed to load plugin from '<url>': …` with the
- * cause's hint and the manifest line.
+ * plugins' build info decides which shim opens each one (abi/planShims):
+ * the in-process shim, or a shim built to match, in a worker process when
+ * the in-process runtime cannot take it. Only then is anything loaded.
+ * Any failure is `failed to load plugin from '<url>': …` with the cause's
+ * hint and the manifest line.
  */
 export async function importPlugins(refs: PluginRef[], options: ImportPluginsOptions): Promise<void> {
   const env = options.env ?? process.env;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { PluginError } from '../../src/errors.js';
 import { githubCacheDirectory, httpCachePath } from '../../src/plugins/cache.js';
+import { downloadFile } from '../../src/plugins/download.js';
 import { importPlugins, resolvePluginArtifact } from '../../src/plugins/index.js';
 import { releaseAssetNames } from '../../src/plugins/platform.js';
 import { ActionRegistry } from '../../src/actions/registry.js';
@@ -117,6 +118,20 @@ describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
     assert.deepEqual(artifact, { kind: 'go', path: httpCachePath(url, env) });
     assert.equal(artifact!.path, path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so'));
     assert.deepEqual(await readFile(artifact!.path), v1);
+  });
+
+  it('drops the Authorization header when a redirect leaves the origin', async () => {
+    const target = path.join(home.dir, 'direct.so');
+    const { recordingLogger } = await import('../../src/log/logger.js');
+    await downloadFile(`${server.base}/cross-origin/download/v1.0.0/${genericAsset ?? preferredAsset}`, target, {
+      signal: AbortSignal.timeout(20_000),
+      log: recordingLogger().logger,
+      headers: { authorization: 'Bearer secret' },
+    });
+    assert.deepEqual(await readFile(target), v1);
+    assert.equal(server.requests[0]!.headers.authorization, 'Bearer secret');
+    assert.equal(server.requests.at(-1)!.headers.host?.startsWith('localhost'), true);
+    assert.equal(server.requests.at(-1)!.headers.authorization, undefined);
   });
 
   it('rejects a truncated body and leaves nothing in the cache', async () => {

@@ -78,6 +78,11 @@ export class ReleaseServer {
       response.writeHead(302, { location: '/loop' });
       return void response.end();
     }
+    if ((match = /^\/cross-origin(\/.*)$/.exec(url))) {
+      // Same server, other origin: as GitHub sends asset downloads to a storage host.
+      response.writeHead(302, { location: `${this.base.replace('127.0.0.1', 'localhost')}${match[1]}` });
+      return void response.end();
+    }
     if ((match = /^\/redirect-to(\/.*)$/.exec(url))) {
       response.writeHead(302, { location: `${this.base}${match[1]}` });
       return void response.end();
