@@ -46,11 +46,15 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     node !== null && typeof node === 'object' ? (parsed.lines.get(node) ?? fallback) : fallback;
   const location = (line: number): SourceLocation => ({ file, line: sourceLine(line) });
 
-  /** Line of `key:` inside a mapping: collections know their line, scalars are found in the text. */
+  /**
+   * Line of `key:` inside a mapping. Values that are collections or typed
+   * scalars know their line (a block collection opens on its key's line);
+   * for strings and nulls the key is looked for in the text.
+   */
   const keyLine = (map: YamlMap, key: string): number => {
     const start = lineOf(map, 1);
     const value = map[key];
-    if (value instanceof YamlScalar) return lineOf(value, start);
+    if (value !== null && typeof value === 'object') return lineOf(value, start);
     const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pattern = new RegExp(`(^|[\\s{,?-])(['"]?)${escaped}\\2\\s*:(\\s|$)`);
     for (let i = start - 1; i < sourceLines.length; i++) {
@@ -115,14 +119,14 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   }
 
   const mixins = field('mixins');
-  for (const [name, value, line] of entries(mixins.value, `'mixins'`, mixins.line, 'a map of mixin name to a list of jobs')) {
-    const jobs = jobList(value, `mixin '${name}'`, line);
-    result.mixins[name] = { name, jobs, location: location(line) };
+  for (const [name, value] of entries(mixins.value, `'mixins'`, mixins.line, 'a map of mixin name to a list of jobs')) {
+    const line = keyLine(mixins.value as YamlMap, name);
+    result.mixins[name] = { name, jobs: jobList(value, `mixin '${name}'`, line), location: location(line) };
   }
 
   const tasks = field('tasks');
-  for (const [name, value, line] of entries(tasks.value, `'tasks'`, tasks.line, 'a map of task name to a list of jobs')) {
-    result.tasks[name] = task(name, value, line);
+  for (const [name, value] of entries(tasks.value, `'tasks'`, tasks.line, 'a map of task name to a list of jobs')) {
+    result.tasks[name] = task(name, value, keyLine(tasks.value as YamlMap, name));
   }
   return result;
 
@@ -215,7 +219,10 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   function stringMap(value: unknown, what: string, line: number): Vars {
     const vars: Vars = {};
-    for (const [name, item, entryLine] of entries(value, what, line, 'a map of name: value')) vars[name] = stringField(item, `variable '${name}' in ${what}`, entryLine);
+    for (const [name, item] of entries(value, what, line, 'a map of name: value')) {
+      // the line is only looked up for an error: finding a string's key in the text costs a scan
+      vars[name] = typeof item === 'string' ? item : stringField(item, `variable '${name}' in ${what}`, keyLine(value as YamlMap, name));
+    }
     return vars;
   }
 
@@ -225,10 +232,10 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     return value.map((item, i) => [item, itemLine(value, i, line)]);
   }
 
-  function entries(value: unknown, what: string, line: number, expected: string): [string, unknown, number][] {
+  function entries(value: unknown, what: string, line: number, expected: string): [string, unknown][] {
     if (value === null || value === undefined) return [];
     if (!isMap(value)) throw new InvalidManifest(`${what} must be ${expected}; found ${describe(value)}`, lineOf(value, line), `write one "name: value" per line under ${what}`);
-    return Object.keys(value).map((key) => [key, value[key], keyLine(value, key)]);
+    return Object.keys(value).map((key) => [key, value[key]]);
   }
 }
 

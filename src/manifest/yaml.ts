@@ -135,7 +135,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       }
       const line = openLines.pop() ?? state.line + 1;
       const result: unknown = state.result;
-      if (result !== null && typeof result === 'object' && !lines.has(result)) lines.set(result, line);
+      // An alias closes with the anchored node as its result; the anchor comes first in the text, so keep the lowest line.
+      if (result === null || typeof result !== 'object') return;
+      const known = lines.get(result);
+      if (known === undefined || line < known) lines.set(result, line);
     },
   });
   return { root, lines };
