@@ -27,6 +27,7 @@ deps: node_modules/.install-stamp
 dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json
 	npx tsc -p tsconfig.json
 	@chmod +x dist/cli/main.js 2>/dev/null || true
+	@printf '{"commit":"%s"}\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" > dist/build-info.json
 	@touch $@
 
 build: dist/.build-stamp shim
