@@ -106,7 +106,7 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     assert.match(result.stdout, /Task 'greet' ran successfully/);
   });
 
-  it('gives a worker plugin variable expansion from the main process, its logs, and cancellation', async () => {
+  it('gives a worker plugin variable expansion, logs, cancellation and RunJob in the main job graph', async () => {
     const text = [
       'vars:',
       '  NAME: expanded',
@@ -121,6 +121,14 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
       '  wait:',
       '    - action: trimmed:wait',
       '      deadline: 300',
+      '  outer:',
+      '    - action: trimmed:run',
+      '      params: {task: inner}',
+      '  inner:',
+      '    - action: hello:greet',
+      '      params: {who: in-process}',
+      '    - action: trimmed:greet',
+      '      params: {who: worker}',
       '',
     ].join('\n');
     const greeted = await runTask(text, 'greet');
@@ -132,6 +140,10 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     assert.match(waited.stdout + waited.stderr, /waiting for cancellation/);
     assert.match(waited.stdout + waited.stderr, /wait: cancel requested/, "the deadline reached the Go handler's Cancel in the worker");
     assert.match(waited.stdout + waited.stderr, /ERROR: .*wait was (cancelled|stopped)|deadline/);
+
+    const nested = await runTask(text, 'outer');
+    assert.equal(nested.code, 0, nested.stderr + nested.stdout);
+    assert.match(nested.stdout, /- trimmed:run\n {6}- \[1\/2\] hello:greet\n {8}hello, in-process\n {6}- \[2\/2\] trimmed:greet\n {8}hello, worker\n/, "the worker plugin's RunJob runs the task in the main job graph, nested under it");
   });
 
   it('says what was found and what to do when no Go toolchain can build the shim', async () => {

@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PluginError } from '../../../errors.js';
 import type { LogLevel, Logger } from '../../../log/logger.js';
-import type { ActionHandler, Actions, GilbertPlugin, JobContext, Scope, Vars } from '../../../sdk/index.js';
-import { encodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
+import type { ActionHandler, Actions, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
+import { decodeParams, encodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
 
 // Under tsx (tests) this module is .ts and so is its sibling; built, both are .js.
 const workerEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url));
@@ -31,6 +31,8 @@ function snapshot(id: number, scope: Scope): ScopeSnapshot {
 export class ShimWorker {
   private readonly pending = new Map<number, Pending>();
   private readonly scopes = new Map<number, Scope>();
+  /** running calls: the worker's runner requests run on their context and runner */
+  private readonly calls = new Map<number, { ctx: JobContext; runner: JobRunner; scope: Scope }>();
   private nextId = 1;
   private exited?: string;
 
@@ -87,16 +89,28 @@ export class ShimWorker {
         else scope?.appendGlobals(message.vars);
         return;
       }
-      case 'expand': {
-        const scope = this.scopes.get(message.scope);
-        const answer = scope ? scope.expandAll(message.texts) : Promise.reject(new PluginError('the scope is gone'));
-        answer.then(
+      case 'expand':
+      case 'runJob':
+      case 'runTask':
+        this.answer(message).then(
           (value) => this.child.send({ t: 'answer', id: message.id, ok: true, value } satisfies ToWorker),
           (error: unknown) => this.child.send({ t: 'answer', id: message.id, ok: false, error: toWireError(error) } satisfies ToWorker),
         );
         return;
-      }
     }
+  }
+
+  private async answer(message: Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' }>): Promise<unknown> {
+    if (message.t === 'expand') {
+      const scope = this.scopes.get(message.scope);
+      if (!scope) throw new PluginError('the scope is gone');
+      return scope.expandAll(message.texts);
+    }
+    const call = this.calls.get(message.call);
+    if (!call) throw new PluginError('the action that asked to run a job has finished');
+    const ctx = message.derived ? call.ctx.child() : call.ctx;
+    if (message.t === 'runJob') return call.runner.runJob(decodeParams(message.job) as unknown as Job, ctx);
+    return call.runner.runTask(message.name, ctx, (message.scope !== undefined && this.scopes.get(message.scope)) || call.scope);
   }
 
   /** Opens `paths` with `shimPath` in the worker; returns proxies of the plugins. */
@@ -112,23 +126,25 @@ export class ShimWorker {
         const scopeId = this.nextId++;
         this.scopes.set(scopeId, scope);
         const handler = (await this.request({ t: 'create', plugin, action, params: encodeParams(params), scope: snapshot(scopeId, scope) })) as number;
-        return this.proxyHandler(handler);
+        return this.proxyHandler(handler, scope);
       };
     }
     return actions;
   }
 
-  private proxyHandler(handler: number): ActionHandler {
+  private proxyHandler(handler: number, scope: Scope): ActionHandler {
     const callIds = new WeakMap<JobContext, number>();
-    const call = async (ctx: JobContext) => {
+    const call = async (ctx: JobContext, runner: JobRunner) => {
       const id = this.nextId;
       callIds.set(ctx, id);
+      this.calls.set(id, { ctx, runner, scope });
       // One microtask later, as the in-process bridge does: a runner reacting to the same abort calls cancel() first.
       const onAbort = () => queueMicrotask(() => this.child.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) } satisfies ToWorker));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
       } finally {
+        this.calls.delete(id);
         ctx.signal.removeEventListener('abort', onAbort);
       }
     };

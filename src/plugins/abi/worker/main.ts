@@ -7,8 +7,8 @@
  */
 import { JobError } from '../../../errors.js';
 import { SinkLogger, type LogLevel, type Logger } from '../../../log/logger.js';
-import type { ActionHandler, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
-import { decodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
+import type { ActionHandler, ActionParams, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
+import { decodeParams, encodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
 
 const send = (message: FromWorker) => process.send!(message);
 const plugins = new Map<string, GilbertPlugin>();
@@ -18,13 +18,18 @@ const runningCalls = new Map<number, { controller: AbortController; ctx: JobCont
 const pendingAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextId = 1;
 
-function ask(message: Omit<Extract<FromWorker, { t: 'expand' }>, 'id'>): Promise<unknown> {
+type Question = Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function ask(message: DistributiveOmit<Question, 'id'>): Promise<unknown> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pendingAnswers.set(id, { resolve, reject });
-    send({ ...message, id });
+    send({ ...message, id } as Question);
   });
 }
+
+const scopeIds = new WeakMap<Scope, number>();
 
 function remoteScope(snapshot: ScopeSnapshot): Scope {
   const locals = { ...snapshot.locals };
@@ -48,6 +53,7 @@ function remoteScope(snapshot: ScopeSnapshot): Scope {
     environment: () => ({ projectDirectory: snapshot.projectDirectory }),
     environ: () => [...snapshot.environ],
   };
+  scopeIds.set(scope, snapshot.id);
   return scope;
 }
 
@@ -57,6 +63,9 @@ class WorkerContext implements JobContext {
     private readonly controller: AbortController,
     readonly isChild: boolean,
     public vars: Vars,
+    /** the call this context belongs to: runner requests run on the main process's context of that call */
+    readonly callId: number,
+    readonly derived = false,
   ) {}
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -71,23 +80,34 @@ class WorkerContext implements JobContext {
     setTimeout(() => this.cancel(new JobError(`job deadline exceeded (${ms}ms)`)), ms).unref();
   }
   fork(): JobContext {
-    return new WorkerContext(this.log.subLogger(), this.controller, true, this.vars);
+    return new WorkerContext(this.log.subLogger(), this.controller, true, this.vars, this.callId, true);
   }
   child(): JobContext {
     const controller = new AbortController();
     this.signal.addEventListener('abort', () => controller.abort(this.signal.reason), { once: true });
-    return new WorkerContext(this.log.subLogger(), controller, true, this.vars);
+    return new WorkerContext(this.log.subLogger(), controller, true, this.vars, this.callId, true);
   }
 }
 
-const unsupportedRunner: JobRunner = {
+function contextOf(ctx: JobContext): { call: number; derived: boolean } {
+  if (!(ctx instanceof WorkerContext)) throw new JobError('a Go plugin in a shim worker passed a context that is not its own to the JobRunner');
+  return { call: ctx.callId, derived: ctx.derived };
+}
+
+/** The JobRunner a worker's plugin sees: jobs and tasks run in the main process's job graph. */
+const workerRunner: JobRunner = {
   actionByName(name) {
+    // The SDK call is synchronous and the main process is an IPC round trip away.
     throw new JobError(`action '${name}' cannot be looked up from a Go plugin running in a shim worker process`, {
-      hint: 'JobRunner calls (ActionByName, RunJob, RunTask) are not supported yet for plugins that need their own Go shim: rebuild the plugin to match the others',
+      hint: 'ActionByName is not supported yet for plugins that need their own Go shim: run the action as a job (RunJob) or rebuild the plugin to match the others',
     });
   },
-  runJob: async (job: Job) => unsupportedRunner.actionByName(job.action ?? job.task ?? job.mixin ?? '?') as never,
-  runTask: async (name: string) => unsupportedRunner.actionByName(name) as never,
+  runJob: async (job: Job, ctx: JobContext) => {
+    await ask({ t: 'runJob', ...contextOf(ctx), job: encodeParams(job as unknown as ActionParams) });
+  },
+  runTask: async (name: string, ctx: JobContext, scope: Scope) => {
+    await ask({ t: 'runTask', ...contextOf(ctx), name, scope: scopeIds.get(scope) });
+  },
 };
 
 async function handle(message: ToWorker): Promise<unknown> {
@@ -122,11 +142,11 @@ async function handle(message: ToWorker): Promise<unknown> {
       const controller = new AbortController();
       const logTarget = { id: message.id };
       const sink = (level: LogLevel, depth: number, text: string) => send({ t: 'log', call: logTarget.id, level, depth, message: text });
-      const ctx = new WorkerContext(new SinkLogger(sink), controller, message.isChild, message.vars);
+      const ctx = new WorkerContext(new SinkLogger(sink), controller, message.isChild, message.vars, message.id);
       if (message.t === 'cancel') return handler.cancel(ctx);
       runningCalls.set(message.id, { controller, ctx, logTarget });
       try {
-        return await handler.call(ctx, unsupportedRunner);
+        return await handler.call(ctx, workerRunner);
       } finally {
         runningCalls.delete(message.id);
       }

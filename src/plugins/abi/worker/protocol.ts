@@ -37,7 +37,10 @@ export type FromWorker =
   | { t: 'result'; id: number; ok: boolean; value?: unknown; error?: WireError }
   | { t: 'log'; call: number; level: string; depth: number; message: string }
   | { t: 'expand'; id: number; scope: number; texts: string[] }
-  | { t: 'append'; scope: number; kind: 'locals' | 'globals'; vars: Vars };
+  | { t: 'append'; scope: number; kind: 'locals' | 'globals'; vars: Vars }
+  /** JobRunner calls of a running action; `derived`: on a child or fork of the call's context */
+  | { t: 'runJob'; id: number; call: number; derived: boolean; job: unknown }
+  | { t: 'runTask'; id: number; call: number; derived: boolean; name: string; scope?: number };
 
 export function toWireError(error: unknown): WireError {
   if (error instanceof GilbertError) return { name: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode };
