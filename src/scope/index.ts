@@ -4,7 +4,7 @@ import { expandString } from './expression.js';
 import { describeExit, runShellCaptured } from './shell.js';
 
 export { ExpressionError, containsExpression, expandString } from './expression.js';
-export { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, describeExit, killGroup, runShellCaptured } from './shell.js';
+export { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, describeExit, groupAlive, killGroup, runShellCaptured } from './shell.js';
 export type { ShellResult } from './shell.js';
 
 export interface ScopeOptions {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The shell Gilbert used for `{% %}`, `if` and the shell action on Unix. */
 export const DEFAULT_SHELL = '/bin/sh';
@@ -56,6 +57,28 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): bool
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether any process of the group is still running. A killed process whose
+ * parent died first stays a zombie until init reaps it, and `kill(-pgid, 0)`
+ * still counts it; on Linux /proc tells running processes from zombies.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (process.platform !== 'linux') return killGroup(pgid, 0 as unknown as NodeJS.Signals);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // fields after the parenthesised command name: state ppid pgrp …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
 
 /** Gilbert's `shell.FormatExitError` text, which its messages embed. */

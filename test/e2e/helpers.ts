@@ -99,11 +99,5 @@ export function waitForOutput(child: ChildProcess, marker: string, timeoutMs = 1
   });
 }
 
-export function processGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Running (not zombie) members of the group: see groupAlive. */
+export { groupAlive as processGroupAlive } from '../../src/scope/index.js';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { JobError } from '../../errors.js';
 import { LineWriter } from '../../log/line-writer.js';
 import type { ActionHandler, ActionParams, HandlerFactory, JobContext, Scope } from '../../sdk/index.js';
-import { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, describeExit, killGroup } from '../../scope/index.js';
+import { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, describeExit, groupAlive, killGroup } from '../../scope/index.js';
 import { decodeParams, p } from '../params.js';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -38,7 +38,8 @@ export const createHandler: HandlerFactory = (scope, params) => new ShellAction(
 
 class ShellAction implements ActionHandler {
   private child?: ChildProcess;
-  private killTimer?: NodeJS.Timeout;
+  /** set by cancel: the job's result is then cancel's (Gilbert), not the killed command's exit status */
+  private cancelling = false;
 
   constructor(
     private readonly scope: Scope,
@@ -87,43 +88,52 @@ class ShellAction implements ActionHandler {
         if (group !== undefined && !groupAlive(group)) liveGroups.delete(group);
         out.end();
         err.end();
-        this.onExit();
-        if (exitCode === 0) resolve();
+        if (exitCode === 0 || this.cancelling) resolve();
         else reject(new JobError(describeExit({ exitCode, signal })));
       });
     });
   }
 
-  /** SIGTERM to the whole group now, SIGKILL after a grace period if anything of it is left. */
+  /**
+   * SIGTERM to the whole group, SIGKILL after a grace period if the shell is
+   * still there; resolves once the shell has closed, so that a cancelled job
+   * leaves no process behind when the runner moves on.
+   */
   async cancel(ctx: JobContext): Promise<void> {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
     ctx.log.debug('shell: received stop signal');
     const pid = child.pid;
-    const signalled = this.params.rawOutput ? child.kill('SIGTERM') : killGroup(pid, 'SIGTERM');
-    if (!signalled) return;
-    this.killTimer = setTimeout(() => {
-      if (this.params.rawOutput) child.kill('SIGKILL');
-      else killGroup(pid, 'SIGKILL');
-    }, KILL_GRACE_MS);
-  }
-
-  /** The shell is gone; keep the SIGKILL only if some of its group survived the SIGTERM. */
-  private onExit(): void {
-    const pid = this.child?.pid;
-    if (this.killTimer && pid !== undefined && !this.params.rawOutput && !groupAlive(pid)) {
-      clearTimeout(this.killTimer);
+    const kill = (signal: NodeJS.Signals) => (this.params.rawOutput ? child.kill(signal) : killGroup(pid, signal));
+    this.cancelling = true;
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    if (!kill('SIGTERM')) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), KILL_GRACE_MS);
+    });
+    const timedOut = await Promise.race([closed.then(() => false), graceOver]);
+    clearTimeout(timer);
+    if (timedOut) {
+      kill('SIGKILL');
+      await closed;
     }
+    if (this.params.rawOutput) return;
+    // The shell is gone, but what it started may still be exiting (or may
+    // have ignored SIGTERM): the group is gone only once init reaps them.
+    if (!(await groupGone(pid, KILL_GRACE_MS))) killGroup(pid, 'SIGKILL');
+    await groupGone(pid, KILL_GRACE_MS);
   }
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
+/** Polls (the only way to watch a process group) until the group is gone; false after `ms`. */
+async function groupGone(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (groupAlive(pid)) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  return true;
 }
 
 async function assertDirectory(dir: string): Promise<void> {
