@@ -106,7 +106,7 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     assert.match(result.stdout, /Task 'greet' ran successfully/);
   });
 
-  it('gives a worker plugin variable expansion, logs, cancellation and RunJob in the main job graph', async () => {
+  it('gives a worker plugin variable expansion, logs, cancellation, RunJob and ActionByName in the main job graph', async () => {
     const text = [
       'vars:',
       '  NAME: expanded',
@@ -129,6 +129,13 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
       '      params: {who: in-process}',
       '    - action: trimmed:greet',
       '      params: {who: worker}',
+      '  delegate:',
+      '    - action: trimmed:delegate',
+      '      params: {action: hello:greet, params: {who: from-worker-to-main}}',
+      '    - action: hello:delegate',
+      '      params: {action: trimmed:greet, params: {who: from-main-to-worker}}',
+      '    - action: trimmed:delegate',
+      '      params: {action: nope:nope}',
       '',
     ].join('\n');
     const greeted = await runTask(text, 'greet');
@@ -144,6 +151,12 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     const nested = await runTask(text, 'outer');
     assert.equal(nested.code, 0, nested.stderr + nested.stdout);
     assert.match(nested.stdout, /- trimmed:run\n {6}- \[1\/2\] hello:greet\n {8}hello, in-process\n {6}- \[2\/2\] trimmed:greet\n {8}hello, worker\n/, "the worker plugin's RunJob runs the task in the main job graph, nested under it");
+
+    const delegated = await runTask(text, 'delegate');
+    assert.equal(delegated.code, 1, delegated.stderr + delegated.stdout);
+    assert.match(delegated.stdout, /hello, from-worker-to-main/, "a worker plugin's ActionByName creates and calls a main-process action");
+    assert.match(delegated.stdout, /hello, from-main-to-worker/);
+    assert.match(delegated.stderr + delegated.stdout, /ERROR: .*step 3: action 'nope:nope' doesn't exists/);
   });
 
   it('says what was found and what to do when no Go toolchain can build the shim', async () => {

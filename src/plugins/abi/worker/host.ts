@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PluginError } from '../../../errors.js';
 import type { LogLevel, Logger } from '../../../log/logger.js';
-import type { ActionHandler, Actions, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
-import { decodeParams, encodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
+import type { ActionHandler, ActionParams, Actions, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
+import { decodeParams, encodeParams, fromWireError, toWireError, type ContextRef, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
 
 // Under tsx (tests) this module is .ts and so is its sibling; built, both are .js.
 const workerEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url));
@@ -32,11 +32,16 @@ export class ShimWorker {
   private readonly pending = new Map<number, Pending>();
   private readonly scopes = new Map<number, Scope>();
   /** running calls: the worker's runner requests run on their context and runner */
-  private readonly calls = new Map<number, { ctx: JobContext; runner: JobRunner; scope: Scope }>();
+  private readonly calls = new Map<number, { ctx: JobContext; runner: JobRunner; scope: Scope; contexts: Map<number, JobContext> }>();
+  /** handlers the worker's plugins created through ActionByName, living here */
+  private readonly mainHandlers = new Map<number, ActionHandler>();
   private nextId = 1;
   private exited?: string;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly actionNames: () => string[],
+  ) {
     child.on('message', (message: FromWorker) => this.onMessage(message));
     child.on('exit', (code, signal) => {
       this.exited = `the shim worker process exited (${signal ?? `status ${code}`})`;
@@ -46,10 +51,11 @@ export class ShimWorker {
     this.updateLiveness();
   }
 
-  static start(): ShimWorker {
+  /** `actionNames` lists the registry's actions when a call starts, for the plugin's ActionByName. */
+  static start(actionNames: () => string[]): ShimWorker {
     const child = fork(workerEntry, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
     child.unref();
-    return new ShimWorker(child);
+    return new ShimWorker(child, actionNames);
   }
 
   /** Only in-flight requests keep the main process alive; an idle worker never holds up the CLI's exit. */
@@ -92,6 +98,9 @@ export class ShimWorker {
       case 'expand':
       case 'runJob':
       case 'runTask':
+      case 'create':
+      case 'handlerCall':
+      case 'handlerCancel':
         this.answer(message).then(
           (value) => this.child.send({ t: 'answer', id: message.id, ok: true, value } satisfies ToWorker),
           (error: unknown) => this.child.send({ t: 'answer', id: message.id, ok: false, error: toWireError(error) } satisfies ToWorker),
@@ -100,7 +109,19 @@ export class ShimWorker {
     }
   }
 
-  private async answer(message: Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' }>): Promise<unknown> {
+  /** The main process's context for a worker context: the call's own, or a child made once per worker context. */
+  private contextFor(call: { ctx: JobContext; contexts: Map<number, JobContext> }, ref: ContextRef): JobContext {
+    if (ref.context === ref.call) return call.ctx;
+    let ctx = call.contexts.get(ref.context);
+    if (!ctx) {
+      const parent = call.contexts.get(ref.parent) ?? call.ctx;
+      ctx = parent.child();
+      call.contexts.set(ref.context, ctx);
+    }
+    return ctx;
+  }
+
+  private async answer(message: Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' | 'create' | 'handlerCall' | 'handlerCancel' }>): Promise<unknown> {
     if (message.t === 'expand') {
       const scope = this.scopes.get(message.scope);
       if (!scope) throw new PluginError('the scope is gone');
@@ -108,9 +129,26 @@ export class ShimWorker {
     }
     const call = this.calls.get(message.call);
     if (!call) throw new PluginError('the action that asked to run a job has finished');
-    const ctx = message.derived ? call.ctx.child() : call.ctx;
-    if (message.t === 'runJob') return call.runner.runJob(decodeParams(message.job) as unknown as Job, ctx);
-    return call.runner.runTask(message.name, ctx, (message.scope !== undefined && this.scopes.get(message.scope)) || call.scope);
+    const ctx = this.contextFor(call, message);
+    switch (message.t) {
+      case 'runJob':
+        return call.runner.runJob(decodeParams(message.job) as unknown as Job, ctx);
+      case 'runTask':
+        return call.runner.runTask(message.name, ctx, (message.scope !== undefined && this.scopes.get(message.scope)) || call.scope);
+      case 'create': {
+        const factory = call.runner.actionByName(message.name);
+        const scope = (message.scope !== undefined && this.scopes.get(message.scope)) || call.scope;
+        const id = this.nextId++;
+        this.mainHandlers.set(id, await factory(scope, decodeParams(message.params) as ActionParams));
+        return id;
+      }
+      case 'handlerCall':
+      case 'handlerCancel': {
+        const handler = this.mainHandlers.get(message.handler);
+        if (!handler) throw new PluginError('the action handler is gone');
+        return message.t === 'handlerCall' ? handler.call(ctx, call.runner) : handler.cancel(ctx);
+      }
+    }
   }
 
   /** Opens `paths` with `shimPath` in the worker; returns proxies of the plugins. */
@@ -137,12 +175,12 @@ export class ShimWorker {
     const call = async (ctx: JobContext, runner: JobRunner) => {
       const id = this.nextId;
       callIds.set(ctx, id);
-      this.calls.set(id, { ctx, runner, scope });
+      this.calls.set(id, { ctx, runner, scope, contexts: new Map() });
       // One microtask later, as the in-process bridge does: a runner reacting to the same abort calls cancel() first.
       const onAbort = () => queueMicrotask(() => this.child.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) } satisfies ToWorker));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
+        await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild, actions: this.actionNames() }, ctx.log);
       } finally {
         this.calls.delete(id);
         ctx.signal.removeEventListener('abort', onAbort);

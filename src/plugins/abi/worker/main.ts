@@ -8,7 +8,7 @@
 import { JobError } from '../../../errors.js';
 import { SinkLogger, type LogLevel, type Logger } from '../../../log/logger.js';
 import type { ActionHandler, ActionParams, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
-import { decodeParams, encodeParams, fromWireError, toWireError, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
+import { decodeParams, encodeParams, fromWireError, toWireError, type ContextRef, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
 
 const send = (message: FromWorker) => process.send!(message);
 const plugins = new Map<string, GilbertPlugin>();
@@ -18,7 +18,7 @@ const runningCalls = new Map<number, { controller: AbortController; ctx: JobCont
 const pendingAnswers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextId = 1;
 
-type Question = Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' }>;
+type Question = Extract<FromWorker, { t: 'expand' | 'runJob' | 'runTask' | 'create' | 'handlerCall' | 'handlerCancel' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function ask(message: DistributiveOmit<Question, 'id'>): Promise<unknown> {
@@ -65,7 +65,8 @@ class WorkerContext implements JobContext {
     public vars: Vars,
     /** the call this context belongs to: runner requests run on the main process's context of that call */
     readonly callId: number,
-    readonly derived = false,
+    readonly contextId = callId,
+    readonly parentId = callId,
   ) {}
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -80,35 +81,48 @@ class WorkerContext implements JobContext {
     setTimeout(() => this.cancel(new JobError(`job deadline exceeded (${ms}ms)`)), ms).unref();
   }
   fork(): JobContext {
-    return new WorkerContext(this.log.subLogger(), this.controller, true, this.vars, this.callId, true);
+    return new WorkerContext(this.log.subLogger(), this.controller, true, this.vars, this.callId, nextId++, this.contextId);
   }
   child(): JobContext {
     const controller = new AbortController();
     this.signal.addEventListener('abort', () => controller.abort(this.signal.reason), { once: true });
-    return new WorkerContext(this.log.subLogger(), controller, true, this.vars, this.callId, true);
+    return new WorkerContext(this.log.subLogger(), controller, true, this.vars, this.callId, nextId++, this.contextId);
   }
 }
 
-function contextOf(ctx: JobContext): { call: number; derived: boolean } {
+function contextOf(ctx: JobContext): ContextRef {
   if (!(ctx instanceof WorkerContext)) throw new JobError('a Go plugin in a shim worker passed a context that is not its own to the JobRunner');
-  return { call: ctx.callId, derived: ctx.derived };
+  return { call: ctx.callId, context: ctx.contextId, parent: ctx.parentId };
 }
 
-/** The JobRunner a worker's plugin sees: jobs and tasks run in the main process's job graph. */
-const workerRunner: JobRunner = {
-  actionByName(name) {
-    // The SDK call is synchronous and the main process is an IPC round trip away.
-    throw new JobError(`action '${name}' cannot be looked up from a Go plugin running in a shim worker process`, {
-      hint: 'ActionByName is not supported yet for plugins that need their own Go shim: run the action as a job (RunJob) or rebuild the plugin to match the others',
-    });
-  },
-  runJob: async (job: Job, ctx: JobContext) => {
-    await ask({ t: 'runJob', ...contextOf(ctx), job: encodeParams(job as unknown as ActionParams) });
-  },
-  runTask: async (name: string, ctx: JobContext, scope: Scope) => {
-    await ask({ t: 'runTask', ...contextOf(ctx), name, scope: scopeIds.get(scope) });
-  },
-};
+/** A handler created in the main process (a built-in, a TS plugin, another Go runtime's plugin), driven from here. */
+function mainProcessHandler(handler: number): ActionHandler {
+  return {
+    call: async (ctx) => void (await ask({ t: 'handlerCall', handler, ...contextOf(ctx) })),
+    cancel: async (ctx) => void (await ask({ t: 'handlerCancel', handler, ...contextOf(ctx) })),
+  };
+}
+
+/** The JobRunner a worker's plugin sees during one call: everything runs in the main process's job graph. */
+function runnerFor(callId: number, actions: ReadonlySet<string>): JobRunner {
+  const runner: JobRunner = {
+    actionByName(name) {
+      if (!actions.has(name)) throw new JobError(`action '${name}' doesn't exists`);
+      return async (scope, params) => {
+        const ref = { call: callId, context: callId, parent: callId };
+        const handler = (await ask({ t: 'create', ...ref, name, scope: scopeIds.get(scope), params: encodeParams(params) })) as number;
+        return mainProcessHandler(handler);
+      };
+    },
+    runJob: async (job: Job, ctx: JobContext) => {
+      await ask({ t: 'runJob', ...contextOf(ctx), job: encodeParams(job as unknown as ActionParams) });
+    },
+    runTask: async (name: string, ctx: JobContext, scope: Scope) => {
+      await ask({ t: 'runTask', ...contextOf(ctx), name, scope: scopeIds.get(scope) });
+    },
+  };
+  return runner;
+}
 
 async function handle(message: ToWorker): Promise<unknown> {
   switch (message.t) {
@@ -146,7 +160,7 @@ async function handle(message: ToWorker): Promise<unknown> {
       if (message.t === 'cancel') return handler.cancel(ctx);
       runningCalls.set(message.id, { controller, ctx, logTarget });
       try {
-        return await handler.call(ctx, workerRunner);
+        return await handler.call(ctx, runnerFor(message.id, new Set(message.actions)));
       } finally {
         runningCalls.delete(message.id);
       }

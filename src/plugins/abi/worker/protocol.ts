@@ -27,7 +27,8 @@ export interface ScopeSnapshot {
 export type ToWorker =
   | { t: 'load'; id: number; shimPath: string; paths: string[] }
   | { t: 'create'; id: number; plugin: string; action: string; params: unknown; scope: ScopeSnapshot }
-  | { t: 'call'; id: number; handler: number; vars: Vars; isChild: boolean }
+  /** `actions`: what the main registry holds, so that the plugin's ActionByName can answer at once */
+  | { t: 'call'; id: number; handler: number; vars: Vars; isChild: boolean; actions: string[] }
   /** `call`: the id of the call whose context the handler's Cancel must receive, as the SDK gives it */
   | { t: 'cancel'; id: number; handler: number; call?: number; vars: Vars; isChild: boolean }
   | { t: 'abort'; call: number; reason: WireError }
@@ -38,9 +39,21 @@ export type FromWorker =
   | { t: 'log'; call: number; level: string; depth: number; message: string }
   | { t: 'expand'; id: number; scope: number; texts: string[] }
   | { t: 'append'; scope: number; kind: 'locals' | 'globals'; vars: Vars }
-  /** JobRunner calls of a running action; `derived`: on a child or fork of the call's context */
-  | { t: 'runJob'; id: number; call: number; derived: boolean; job: unknown }
-  | { t: 'runTask'; id: number; call: number; derived: boolean; name: string; scope?: number };
+  /**
+   * JobRunner calls of a running action, on the main process's context of
+   * `call`, or (`context` != `call`) a child of it standing for the worker
+   * context `context`, derived from `parent`.
+   */
+  | ({ t: 'runJob'; id: number; job: unknown } & ContextRef)
+  | ({ t: 'runTask'; id: number; name: string; scope?: number } & ContextRef)
+  | ({ t: 'create'; id: number; name: string; scope?: number; params: unknown } & ContextRef)
+  | ({ t: 'handlerCall' | 'handlerCancel'; id: number; handler: number } & ContextRef);
+
+export interface ContextRef {
+  call: number;
+  context: number;
+  parent: number;
+}
 
 export function toWireError(error: unknown): WireError {
   if (error instanceof GilbertError) return { name: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode };
