@@ -95,6 +95,11 @@ export class ShimWorker {
         else scope?.appendGlobals(message.vars);
         return;
       }
+      case 'setVars': {
+        const call = this.calls.get(message.call);
+        if (call) this.contextFor(call, message).vars = message.vars;
+        return;
+      }
       case 'expand':
       case 'runJob':
       case 'runTask':

@@ -62,7 +62,7 @@ class WorkerContext implements JobContext {
     readonly log: Logger,
     private readonly controller: AbortController,
     readonly isChild: boolean,
-    public vars: Vars,
+    private currentVars: Vars,
     /** the call this context belongs to: runner requests run on the main process's context of that call */
     readonly callId: number,
     readonly contextId = callId,
@@ -70,6 +70,14 @@ class WorkerContext implements JobContext {
   ) {}
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+  get vars(): Vars {
+    return this.currentVars;
+  }
+  /** SetVars: the main process's context gets them too, for the jobs it runs next. */
+  set vars(vars: Vars) {
+    this.currentVars = vars;
+    send({ t: 'setVars', call: this.callId, context: this.contextId, parent: this.parentId, vars });
   }
   isAlive(): boolean {
     return !this.signal.aborted;

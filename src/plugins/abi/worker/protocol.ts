@@ -47,7 +47,8 @@ export type FromWorker =
   | ({ t: 'runJob'; id: number; job: unknown } & ContextRef)
   | ({ t: 'runTask'; id: number; name: string; scope?: number } & ContextRef)
   | ({ t: 'create'; id: number; name: string; scope?: number; params: unknown } & ContextRef)
-  | ({ t: 'handlerCall' | 'handlerCancel'; id: number; handler: number } & ContextRef);
+  | ({ t: 'handlerCall' | 'handlerCancel'; id: number; handler: number } & ContextRef)
+  | ({ t: 'setVars'; vars: Vars } & ContextRef);
 
 export interface ContextRef {
   call: number;
