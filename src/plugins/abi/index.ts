@@ -32,7 +32,7 @@ export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoB
   return goBuildSettingsFor(await shimBuildInfo(defaultShimPath(env)));
 }
 
-/** One Go runtime per process: once a shim is chosen, every later Go plugin must fit it. */
+/** One Go runtime per process: once a shim is chosen, later Go plugins that do not fit it go to worker processes. */
 let chosenShim: { path: string; info: GoBuildInfo; by: string } | undefined;
 
 function checkPlatform(label: string, info: GoBuildInfo): void {
