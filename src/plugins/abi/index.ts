@@ -33,7 +33,7 @@ export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoB
 }
 
 /** One Go runtime per process: once a shim is chosen, later Go plugins that do not fit it go to worker processes. */
-let chosenShim: { path: string; info: GoBuildInfo; by: string } | undefined;
+let chosenShim: { path: string; info: GoBuildInfo } | undefined;
 
 function checkPlatform(label: string, info: GoBuildInfo): void {
   const host = goPlatform();
@@ -82,13 +82,13 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     else groups.push({ info, labels: [plugin.label] });
   }
   const basePath = defaultShimPath(options.env);
-  const current = chosenShim ?? { path: basePath, info: await shimBuildInfo(basePath), by: 'the default shim' };
+  const current = chosenShim ?? { path: basePath, info: await shimBuildInfo(basePath) };
   let inProcess = groups.find((group) => abiDifferences(group.info, current.info).length === 0);
   if (!inProcess && !chosenShim && groups[0]) {
     inProcess = groups[0];
     const label = inProcess.labels[0]!;
     options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(abiDifferences(inProcess.info, current.info))}`);
-    chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info, by: `'${label}'` };
+    chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info };
   } else {
     chosenShim = current;
   }
