@@ -44,7 +44,7 @@ type outbox struct {
 	fn      *C.gs_events_fn
 
 	delivering sync.Mutex // held while a batch is in JS: one at a time, in order
-	spare      []byte     // the last delivered buffer, reused (guarded by delivering)
+	spare      []byte     // the last delivered buffer, reused for the next batch
 }
 
 var events = &outbox{}
@@ -106,18 +106,23 @@ func (o *outbox) dispatch() {
 	}
 }
 
-// flush delivers what is pending; the caller holds o.delivering.
+// flush delivers what is pending; the caller holds o.delivering. Two buffers
+// alternate: one collects while JS reads the other, so they must never be
+// the same array (spare is taken, or left alone when there is nothing to send).
 func (o *outbox) flush() {
 	o.mu.Lock()
-	batch, fn := o.pending, o.fn
-	o.pending = o.spare[:0]
-	o.mu.Unlock()
-	if len(batch) == 0 {
+	if len(o.pending) == 0 {
+		o.mu.Unlock()
 		return
 	}
+	batch, fn := o.pending, o.fn
+	o.pending, o.spare = o.spare[:0], nil
+	o.mu.Unlock()
 	batch = append(batch, 0)
 	deliver(fn, batch)
+	o.mu.Lock()
 	o.spare = batch
+	o.mu.Unlock()
 }
 
 func emitLog(ctx int64, level string, depth int, msg string) {

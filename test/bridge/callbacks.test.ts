@@ -138,3 +138,23 @@ test('SetVars from Go updates the TypeScript context', async () => {
   await within(5000, handler.call(ctx, { actionByName() { throw new Error('unused'); }, runJob: async () => {}, runTask: async () => {} }));
   assert.deepEqual(ctx.vars, { set: 'by-plugin' });
 });
+
+test('300 runs calling back into TS with GC forced throughout: no event lost or garbled, nothing released early', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  const h = await harness({ t: [{ action: 'bridgetest:run-job', params: { action: 'bridgetest:noop' } }] });
+  const timer = setInterval(gc, 1);
+  try {
+    for (let i = 0; i < 300; i++) await h.run('t');
+  } finally {
+    clearInterval(timer);
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+  assert.equal(h.messages().filter((m) => m === 'job result: <nil>').length, 300);
+});

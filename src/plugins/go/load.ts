@@ -21,13 +21,28 @@ export async function loadGoPlugin(soPath: string, options: { shimPath?: string 
   return { name: opened.name, actions };
 }
 
-/** Go handlers are released when their TS wrapper is garbage: Go may call back until then. */
+/**
+ * Go handlers are released when their TS wrapper is garbage: Go may call back
+ * until then. A wrapper with a call in flight is held here, or it could be
+ * collected mid-call (nothing else need reference it) and its contexts
+ * released under the running plugin.
+ */
 const released = new FinalizationRegistry<{ shim: GoShim; handler: number }>(({ shim, handler }) => shim.releaseHandler(handler));
+const inFlight = new Map<ActionHandler, number>();
+
+function hold<T>(wrapper: ActionHandler, work: Promise<T>): Promise<T> {
+  inFlight.set(wrapper, (inFlight.get(wrapper) ?? 0) + 1);
+  return work.finally(() => {
+    const n = inFlight.get(wrapper)! - 1;
+    if (n === 0) inFlight.delete(wrapper);
+    else inFlight.set(wrapper, n);
+  });
+}
 
 function goHandler(shim: GoShim, handler: number): ActionHandler {
   const wrapper: ActionHandler = {
-    call: (ctx: JobContext, runner: JobRunner) => shim.call(handler, ctx, runner),
-    cancel: (ctx: JobContext) => shim.cancel(handler, ctx),
+    call: (ctx: JobContext, runner: JobRunner) => hold(wrapper, shim.call(handler, ctx, runner)),
+    cancel: (ctx: JobContext) => hold(wrapper, shim.cancel(handler, ctx)),
   };
   released.register(wrapper, { shim, handler });
   return wrapper;
