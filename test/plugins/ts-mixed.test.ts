@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -99,10 +100,11 @@ function linesMatching(text: string, patterns: RegExp[]): string[] {
   return text.split('\n').filter((line) => patterns.some((pattern) => pattern.test(line))).map((line) => line.trimEnd());
 }
 
+/** Running, not a zombie waiting for init to reap it (the CLI may exit before init does). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
   } catch {
     return false;
   }
