@@ -1,5 +1,6 @@
 import { familySync, GLIBC, MUSL } from 'detect-libc';
 import { PluginError } from '../errors.js';
+import { goArch, goOs, nodeArchsWithGoArch, nodePlatformsWithGoOs } from '../system/go-platform.js';
 
 /** The host as Go names it: what a plugin must have been built for. */
 export interface GoPlatform {
@@ -9,42 +10,18 @@ export interface GoPlatform {
   libc?: 'glibc' | 'musl';
 }
 
-const goosByNodePlatform: Record<string, string> = {
-  linux: 'linux',
-  darwin: 'darwin',
-  freebsd: 'freebsd',
-  openbsd: 'openbsd',
-  netbsd: 'netbsd',
-  win32: 'windows',
-  sunos: 'solaris',
-  aix: 'aix',
-};
-
-const goarchByNodeArch: Record<string, string> = {
-  x64: 'amd64',
-  ia32: '386',
-  arm64: 'arm64',
-  arm: 'arm',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loong64',
-  mips: 'mips',
-  mipsel: 'mipsle',
-};
-
-function unsupported(what: string, found: string, supported: Record<string, string>): PluginError {
+function unsupported(what: string, found: string, supported: readonly string[]): PluginError {
   return new PluginError(`Go plugins are not available for ${what} '${found}'`, {
-    hint: `supported: ${Object.keys(supported).join(', ')}`,
+    hint: `supported: ${supported.join(', ')}`,
   });
 }
 
 /** Maps Node's platform/arch to Go's GOOS/GOARCH (and the libc family on Linux). */
 export function goPlatform(platform: string = process.platform, arch: string = process.arch): GoPlatform {
-  const goos = goosByNodePlatform[platform];
-  if (!goos) throw unsupported('platform', platform, goosByNodePlatform);
-  const goarch = goarchByNodeArch[arch];
-  if (!goarch) throw unsupported('architecture', arch, goarchByNodeArch);
+  const goos = goOs(platform);
+  if (!goos) throw unsupported('platform', platform, nodePlatformsWithGoOs);
+  const goarch = goArch(arch);
+  if (!goarch) throw unsupported('architecture', arch, nodeArchsWithGoArch);
   if (goos !== 'linux') return { goos, goarch };
   // detect-libc answers null when it cannot tell; glibc is by far the common case then.
   return { goos, goarch, libc: familySync() === MUSL ? 'musl' : 'glibc' };

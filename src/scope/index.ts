@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { ProjectEnvironment, Scope, Vars } from '../sdk/index.js';
 import { expandString } from './expression.js';
-import { describeExit, runShellCaptured } from './shell.js';
+import { exitFailureMessage } from '../system/group-process.js';
+import { runShellCaptured } from './shell.js';
 
 export { ExpressionError, containsExpression, expandString } from './expression.js';
-export { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, describeExit, groupAlive, killGroup, runShellCaptured } from './shell.js';
+export { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM, runShellCaptured } from './shell.js';
 export type { ShellResult } from './shell.js';
 
 export interface ScopeOptions {
@@ -113,7 +114,7 @@ class VariableScope implements Scope {
       throw new Error(`failed to eval inline script: ${(error as Error).message} ()`);
     }
     if (result.exitCode !== 0) {
-      throw new Error(`failed to eval inline script: ${describeExit(result)} (${result.output.trim()})`);
+      throw new Error(`failed to eval inline script: ${exitFailureMessage({ code: result.exitCode, signal: result.signal })} (${result.output.trim()})`);
     }
     return result.output;
   }

@@ -100,4 +100,4 @@ export function waitForOutput(child: ChildProcess, marker: string, timeoutMs = 1
 }
 
 /** Running (not zombie) members of the group: see groupAlive. */
-export { groupAlive as processGroupAlive } from '../../src/scope/index.js';
+export { groupAlive as processGroupAlive } from '../../src/system/process-group.js';

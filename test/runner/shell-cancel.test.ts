@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { groupAlive } from '../../src/scope/index.js';
+import { groupAlive } from '../../src/system/process-group.js';
 import { manifest, setup, tempProject, within } from './helpers.js';
 
 let dir: string;

@@ -1,10 +1,13 @@
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { GroupProcess, runToCompletion } from '../process.js';
-import { hostGoArch, hostGoOs } from './target.js';
+import { envFromList, GroupProcess, runToCompletion } from '../../system/group-process.js';
+import { goArch, goOs } from '../../system/go-platform.js';
 
-/** Gilbert's `build` params; `target` defaults to the host, field by field. */
+/**
+ * Gilbert's `build` params. `target` defaults to the host, field by field:
+ * Gilbert used runtime.GOOS/GOARCH, the platform its own binary ran on.
+ */
 export const buildParams = {
   source: p.string().default(''),
   buildMode: p.string().default(''),
@@ -14,8 +17,8 @@ export const buildParams = {
     linkerFlags: p.stringList().default([]),
   }),
   target: p.object({
-    os: p.string().default(hostGoOs()),
-    arch: p.string().default(hostGoArch()),
+    os: p.string().default(goOs() ?? process.platform),
+    arch: p.string().default(goArch() ?? process.arch),
   }),
   // a string (`tags: "a b"`, as `go build -tags` takes it) or a list
   tags: p.stringList({ allowSingle: true }).default([]),
@@ -76,7 +79,7 @@ class BuildAction implements ActionHandler {
     if (!ctx.isAlive()) return;
     this.proc = new GroupProcess('go', args, {
       cwd: this.scope.environment().projectDirectory,
-      env: [...this.scope.environ(), `GOOS=${os}`, `GOARCH=${arch}`],
+      env: envFromList([...this.scope.environ(), `GOOS=${os}`, `GOARCH=${arch}`]),
       log: ctx.log,
     });
     await runToCompletion(this.proc, 'failed build project');

@@ -6,7 +6,7 @@ import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { ProfileFile } from '../cover/run.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../process.js';
+import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../../system/group-process.js';
 import { openInBrowser } from './open.js';
 
 const coverHtmlParams = {
@@ -57,7 +57,7 @@ class CoverHtmlAction implements ActionHandler {
   private async go(ctx: JobContext, args: string[], failure: string): Promise<void> {
     ctx.log.debug(`cover:html: exec 'go ${args.join(' ')}'`);
     if (this.cancelled) return;
-    this.proc = new GroupProcess('go', args, { cwd: this.scope.environment().projectDirectory, env: this.scope.environ(), log: ctx.log });
+    this.proc = new GroupProcess('go', args, { cwd: this.scope.environment().projectDirectory, env: envFromList(this.scope.environ()), log: ctx.log });
     let status: ExitStatus;
     try {
       status = await this.proc.exited;

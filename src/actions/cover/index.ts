@@ -1,7 +1,7 @@
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../process.js';
+import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../../system/group-process.js';
 import { addFunctionCoverage, formatFull, formatSimple, parseProfile, percentage, type CoverageReport } from './profile.js';
 import { functionCoverage, ProfileFile } from './run.js';
 import { TestEvents } from './test-events.js';
@@ -49,7 +49,7 @@ class CoverAction implements ActionHandler {
     const events = new TestEvents();
     this.proc = new GroupProcess('go', args, {
       cwd: this.scope.environment().projectDirectory,
-      env: this.scope.environ(),
+      env: envFromList(this.scope.environ()),
       log: ctx.log,
       onStdout: (chunk) => events.write(chunk),
     });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobContext, Scope } from '../../sdk/index.js';
-import { GroupProcess } from '../process.js';
+import { envFromList, GroupProcess } from '../../system/group-process.js';
 
 /**
  * A temporary folder for a coverage profile (Gilbert: `gbcover*.out` in the
@@ -34,7 +34,7 @@ export async function functionCoverage(scope: Scope, ctx: JobContext, profile: s
   const chunks: Buffer[] = [];
   const proc = new GroupProcess('go', ['tool', 'cover', `-func=${profile}`], {
     cwd: scope.environment().projectDirectory,
-    env: scope.environ(),
+    env: envFromList(scope.environ()),
     log: ctx.log,
     onStdout: (chunk) => chunks.push(chunk),
   });

@@ -2,7 +2,7 @@ import { JobError } from '../../errors.js';
 import { LineWriter } from '../../log/line-writer.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { GroupProcess, runToCompletion } from '../process.js';
+import { envFromList, GroupProcess, runToCompletion } from '../../system/group-process.js';
 
 const goGetParams = {
   packages: p.stringList().default([]),
@@ -46,7 +46,7 @@ class GoGetAction implements ActionHandler {
     const progress = new LineWriter(ctx.log, 'log');
     this.proc = new GroupProcess('go', args, {
       cwd: this.scope.environment().projectDirectory,
-      env: this.scope.environ(),
+      env: envFromList(this.scope.environ()),
       log: ctx.log,
       onStdout: this.options.verbose ? (chunk) => progress.write(chunk) : () => {},
       onStderr: (chunk) => (this.options.verbose ? progress.write(chunk) : stderr.push(chunk)),

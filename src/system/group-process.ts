@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { JobError } from '../errors.js';
+import { LineWriter } from '../log/line-writer.js';
+import type { Logger } from '../log/logger.js';
+import { groupAlive, signalGroup, waitForGroupGone } from './process-group.js';
+
+/**
+ * Every child gilbert starts — built-in actions, the shell action, `{% %}`
+ * commands — goes through GroupProcess, so that one place decides how a
+ * child is started, cancelled, and killed when gilbert exits.
+ */
+
+export interface GroupProcessOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /**
+   * Where output goes: 'pipe' (default) logs it as lines through `log`, or
+   * hands it to the callbacks; 'inherit' shares gilbert's terminal, and then
+   * the child stays in gilbert's process group, because a background group
+   * reading the terminal would be stopped by SIGTTIN.
+   */
+  stdio?: 'pipe' | 'ignore' | 'inherit';
+  log?: Logger;
+  /** stdout handling: logged as plain lines (default), or handed to a callback */
+  onStdout?: (chunk: Buffer) => void;
+  /** stderr handling: logged as error lines (default), or handed to a callback */
+  onStderr?: (chunk: Buffer) => void;
+}
+
+/** How a child ended. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Groups that may still have running processes, killed if gilbert itself
+ * exits first (a second Ctrl+C): a job's children never outlive the CLI.
+ */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+});
+
+/** A started child, leading its own process group unless it shares the terminal. */
+export class GroupProcess {
+  /** Settles once the child has exited and closed its output; rejects when it could not start. */
+  readonly exited: Promise<ExitStatus>;
+  private readonly child: ChildProcess;
+  private readonly ownGroup: boolean;
+  private killed = false;
+
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    options: GroupProcessOptions,
+  ) {
+    const stdio = options.stdio ?? 'pipe';
+    this.ownGroup = stdio !== 'inherit';
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: this.ownGroup && process.platform !== 'win32',
+      stdio: (stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : stdio) satisfies StdioOptions,
+    });
+    const out = options.log && new LineWriter(options.log, 'log');
+    const err = options.log && new LineWriter(options.log, 'error');
+    this.child.stdout?.on('data', options.onStdout ?? ((chunk: Buffer) => out?.write(chunk)));
+    this.child.stderr?.on('data', options.onStderr ?? ((chunk: Buffer) => err?.write(chunk)));
+    const pid = this.child.pid;
+    if (this.ownGroup && pid !== undefined) liveGroups.add(pid);
+    this.exited = new Promise((resolve, reject) => {
+      this.child.once('error', (error) => {
+        if (pid !== undefined) liveGroups.delete(pid);
+        reject(error);
+      });
+      // 'close' (not 'exit'): every byte of output has been delivered by then
+      this.child.once('close', (code, signal) => {
+        // what the child started may outlive it, and is still killed on exit
+        if (pid !== undefined && !groupAlive(pid)) liveGroups.delete(pid);
+        out?.end();
+        err?.end();
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Started and not yet exited (its output may still be draining). */
+  get running(): boolean {
+    return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** True once `kill` was called. */
+  get wasKilled(): boolean {
+    return this.killed;
+  }
+
+  /** Kills the whole process group (SIGKILL, as Gilbert's KillProcessGroup). */
+  kill(): void {
+    this.killed = true;
+    this.signal('SIGKILL');
+  }
+
+  /**
+   * Kills the group and settles once the child has closed its output, which
+   * also means nothing it started still holds the pipes: a cancelled job
+   * reports back only when its processes are gone.
+   */
+  async stop(): Promise<void> {
+    this.kill();
+    await this.exited.catch(() => undefined);
+  }
+
+  /**
+   * SIGTERM to the whole group, SIGKILL after `graceMs` if the child is still
+   * there; settles once the group is gone (zombies aside), so that nothing is
+   * left running when the caller moves on.
+   */
+  async terminate(graceMs: number): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || !this.running) return;
+    const closed = this.exited.then(
+      () => undefined,
+      () => undefined,
+    );
+    if (!this.signal('SIGTERM')) return;
+    if (!(await settlesWithin(closed, graceMs))) {
+      this.signal('SIGKILL');
+      await closed;
+    }
+    if (!this.ownGroup) return;
+    // The child is gone, but what it started may still be exiting (or may
+    // have ignored SIGTERM): the group is gone only once init reaps them.
+    if (!(await waitForGroupGone(pid, graceMs))) signalGroup(pid, 'SIGKILL');
+    if (await waitForGroupGone(pid, graceMs)) liveGroups.delete(pid);
+  }
+
+  private signal(signal: NodeJS.Signals): boolean {
+    if (!this.ownGroup) return this.child.kill(signal);
+    const pid = this.child.pid;
+    // a group no longer tracked is gone, and its id may belong to another by now
+    return pid !== undefined && liveGroups.has(pid) && signalGroup(pid, signal);
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `NAME=value` list (Scope.environ()) to an env object; a later entry wins, as with Go's exec. */
+export function envFromList(entries: readonly string[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Gilbert's shell.FormatExitError wording, which its messages embed. */
+export function exitFailureMessage(status: ExitStatus): string {
+  if (status.signal) return `process finished with non-zero status code: -1 (killed by ${status.signal})`;
+  return `process finished with non-zero status code: ${status.code}`;
+}
+
+/** Why a child could not start, in words a user can act on. */
+export function startFailureMessage(command: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `'${command}' was not found in PATH; install it or add it to PATH`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs a child to completion; rejects with a JobError on start failure
+ * (`<startPrefix>, <reason>`) or a non-zero exit.
+ */
+export async function runToCompletion(proc: GroupProcess, startPrefix: string): Promise<void> {
+  let status: ExitStatus;
+  try {
+    status = await proc.exited;
+  } catch (error) {
+    throw new JobError(`${startPrefix}, ${startFailureMessage(proc.command, error)}`, { cause: error });
+  }
+  if (status.code !== 0) throw new JobError(exitFailureMessage(status));
+}
