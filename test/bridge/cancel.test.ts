@@ -4,7 +4,7 @@ import { recordingLogger } from '../../src/log/logger.js';
 import { loadGoPlugin } from '../../src/plugins/go/load.js';
 import { RunContext } from '../../src/runner/index.js';
 import type { JobRunner, Scope } from '../../src/sdk/index.js';
-import { fixture, harness, within } from './helpers.js';
+import { fixture, harness, root, within } from './helpers.js';
 
 /** Resolves when a record matching `re` is logged. */
 function logged(records: { message: string }[], re: RegExp): Promise<void> {
@@ -69,4 +69,17 @@ test('the first result wins: ctx.Success() then an error return is a success, as
 test('a factory error fails the job', async () => {
   const h = await harness({ t: [{ action: 'bridgetest:fail-factory' }] });
   await assert.rejects(h.run('t'), /bad params/);
+});
+
+test('long-running actions hold no libuv pool thread: fs still works while 8 Go calls wait', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const contexts = Array.from({ length: 8 }, () => RunContext.root({ log: recordingLogger().logger }));
+  const handlers = await Promise.all(contexts.map(() => Promise.resolve(plugin.actions.wait!({} as Scope, {}))));
+  const calls = handlers.map((h, i) => h.call(contexts[i]!, {} as JobRunner));
+  // 8 > the 4 threads of libuv's pool: were each call holding one, this read would queue behind them forever.
+  const text = await within(5000, readFile(`${root}test/fixtures/go-plugins/go.mod`, 'utf8'), 'a file read while Go actions run');
+  assert.match(text, /gilbert-sdk/);
+  for (const ctx of contexts) ctx.cancel();
+  await within(5000, Promise.all(calls), 'the waiting calls to return after cancel');
 });

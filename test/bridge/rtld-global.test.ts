@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { defaultShimPath } from '../../src/bridge/shim-path.js';
-import { examplePlugin, root, within } from './helpers.js';
+import { examplePlugin, fixture, root, within } from './helpers.js';
 
 function runChild(source: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return within(
@@ -96,4 +96,24 @@ test('a process exits promptly once Go work ends: nothing stays ref-d', async ()
   assert.equal(code, 0, stderr);
   assert.match(stdout, /example-plugin/);
   assert.ok(Date.now() - started < 15_000);
+});
+
+test('the process stays alive while a Go call is in flight, with nothing else keeping it', async () => {
+  // self-timeout waits on its own Go timer: no JS timer or I/O is pending
+  // meanwhile, so only the bridge's keep-alive can hold the process open.
+  const source = `
+    const { loadGoPlugin } = await import('./src/plugins/go/load.ts');
+    const { RunContext } = await import('./src/runner/index.ts');
+    const { recordingLogger } = await import('./src/log/logger.ts');
+    const plugin = await loadGoPlugin(${JSON.stringify(fixture('bridgetest'))});
+    const handler = await plugin.actions['self-timeout']({}, { ms: 300 });
+    const started = Date.now();
+    const err = await handler.call(RunContext.root({ log: recordingLogger().logger }), {}).catch((e) => e);
+    console.log('finished after', Date.now() - started, String(err.message));
+  `;
+  const { code, stdout, stderr } = await runChild(source);
+  assert.equal(code, 0, stderr);
+  const m = /finished after (\d+) timed out/.exec(stdout);
+  assert.ok(m, stdout + stderr);
+  assert.ok(Number(m[1]) >= 250);
 });
