@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
-import { SingleBar, Presets } from 'cli-progress';
 import { PluginError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { writeAtomically } from './cache.js';
+import { downloadProgress } from './sources/progress.js';
 
 export interface FetchOptions {
   signal: AbortSignal;
@@ -67,14 +67,6 @@ export interface DownloadOptions extends FetchOptions {
   verify?: (temporaryPath: string) => Promise<void>;
 }
 
-function progressBar(total: number): SingleBar | undefined {
-  // A bar is for a person watching; redirected output would fill with control codes.
-  if (!process.stderr.isTTY || !total) return undefined;
-  const bar = new SingleBar({ stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-  bar.start(total, 0);
-  return bar;
-}
-
 /**
  * Downloads `url` to `destination` atomically. A body shorter than its
  * Content-Length (a dropped connection) is an error and leaves nothing behind.
@@ -92,7 +84,7 @@ export async function downloadFile(url: string, destination: string, options: Do
   const expectedLength = lengthHeader === null ? undefined : Number(lengthHeader);
   const body = response.body;
   await writeAtomically(destination, async (temporaryPath) => {
-    const bar = progressBar(expectedLength ?? 0);
+    const bar = downloadProgress(expectedLength ?? 0);
     const file = await open(temporaryPath, 'w');
     let received = 0;
     try {

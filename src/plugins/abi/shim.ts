@@ -7,6 +7,7 @@ import semver from 'semver';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { fileExists, storageDirectory, writeAtomically } from '../cache.js';
+import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { abiDifferences, describeBuild, describeDifferences } from './compare.js';
@@ -68,11 +69,14 @@ async function shimSourceHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-async function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
+async function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, progress: BuildProgress): Promise<string> {
   const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    progress.goOutput(chunk.toString());
+  });
   const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((done) => {
     child.once('error', (error) => done({ code: null, error }));
     child.once('close', (code) => done({ code }));
@@ -119,6 +123,8 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
   const workRoot = path.join(storageDirectory(options.env), 'shims');
   await mkdir(workRoot, { recursive: true });
   const work = await mkdtemp(path.join(workRoot, '.build-'));
+  const shownPhase = (what: string) => `building a Go shim for '${options.pluginLabel}' with ${toolchain}: ${what}`;
+  const progress = buildProgress(shownPhase('copying its sources'));
   try {
     // cgo finds the header through ${SRCDIR}/../native, so the copy keeps that layout.
     await cp(shimSourceDirectory, path.join(work, 'go-shim'), {
@@ -139,8 +145,10 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
     const keepShimGoLine = shimGoLine && semver.lte(semver.coerce(shimGoLine)!, version);
     await writeAtomically(output, async (temporary) => {
       try {
-        await runGo(['mod', 'edit', ...(keepShimGoLine ? [] : [`-go=${goLine}`]), '-toolchain=none', ...edits.flat()], source, env, options.signal);
-        await runGo(['build', '-buildmode=c-shared', ...flags, '-o', temporary, '.'], source, env, options.signal);
+        progress.phase(shownPhase('pinning module versions'));
+        await runGo(['mod', 'edit', ...(keepShimGoLine ? [] : [`-go=${goLine}`]), '-toolchain=none', ...edits.flat()], source, env, options.signal, progress);
+        progress.phase(shownPhase('compiling'));
+        await runGo(['build', '-buildmode=c-shared', ...flags, '-o', temporary, '.'], source, env, options.signal, progress);
       } catch (error) {
         if (options.signal.aborted) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -154,6 +162,7 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
     });
     return output;
   } finally {
+    progress.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -4,13 +4,21 @@ import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
 import { fileExists, goPluginCachePath, writeAtomically } from '../cache.js';
+import { buildProgress, type BuildProgress } from './progress.js';
 import type { GoBuildSettings, PluginArtifact, SourceContext } from './types.js';
 
 /** Until a shim says otherwise: the toolchain on PATH, no VCS stamping (source trees are often not repositories). */
 export const defaultGoBuild: GoBuildSettings = { goCommand: 'go', env: { GOFLAGS: '-buildvcs=false' }, flags: [] };
 
 /** Runs `go build -buildmode=plugin` in `packageDirectory`, writing `output`; throws with the compiler output on failure. */
-export async function buildGoPlugin(packageDirectory: string, output: string, settings: GoBuildSettings, signal: AbortSignal, env: NodeJS.ProcessEnv): Promise<void> {
+export async function buildGoPlugin(
+  packageDirectory: string,
+  output: string,
+  settings: GoBuildSettings,
+  signal: AbortSignal,
+  env: NodeJS.ProcessEnv,
+  progress?: BuildProgress,
+): Promise<void> {
   const args = ['build', '-buildmode=plugin', ...settings.flags, '-o', output, '.'];
   const child = spawn(settings.goCommand, args, {
     cwd: packageDirectory,
@@ -20,7 +28,10 @@ export async function buildGoPlugin(packageDirectory: string, output: string, se
   });
   let compilerOutput = '';
   child.stdout.on('data', (chunk: Buffer) => (compilerOutput += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (compilerOutput += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    compilerOutput += chunk.toString();
+    progress?.goOutput(chunk.toString());
+  });
   const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((done) => {
     child.once('error', (error) => done({ code: null, error }));
     child.once('close', (code) => done({ code }));
@@ -85,6 +96,12 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     });
   }
   context.log.info(`Building plugin package '${packageDirectory}'...`);
-  await writeAtomically(output, (temporary) => buildGoPlugin(packageDirectory, temporary, settings, context.signal, context.env));
+  const toolchain = settings.env.GOTOOLCHAIN ?? `'${settings.goCommand}' from PATH`;
+  const progress = buildProgress(`building plugin ${context.url.location} with ${toolchain}`);
+  try {
+    await writeAtomically(output, (temporary) => buildGoPlugin(packageDirectory, temporary, settings, context.signal, context.env, progress));
+  } finally {
+    progress.stop();
+  }
   return { kind: 'go', path: output };
 }
