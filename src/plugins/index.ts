@@ -105,7 +105,7 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
   const openedInWorkers = new Map<string, GilbertPlugin>();
   for (const worker of plan?.workers ?? []) {
     const { ShimWorker } = await import('./abi/worker/host.js');
-    const shimWorker = ShimWorker.start(() => options.registry.names());
+    const shimWorker = ShimWorker.start(() => options.registry.names(), options.log);
     for (const label of worker.labels) {
       const entry = entryOf(label);
       try {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { recordingLogger } from '../../src/log/logger.js';
 import { abiDifferences, defaultShimPath, matchingShim, readGoBuildInfo, shimBuildInfo } from '../../src/plugins/abi/index.js';
 import { cliEnv, project, runCli } from '../e2e/helpers.js';
-import { fixturesDirectory, scratch } from './helpers.js';
+import { fixturesDirectory, runCliInTerminal, scratch } from './helpers.js';
 
 const run = promisify(execFile);
 const otherToolchain = 'go1.25.0';
@@ -52,15 +52,16 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     await home?.dispose();
   });
 
-  async function runTask(manifestText: string, task: string, env: NodeJS.ProcessEnv = {}) {
+  async function runTask(manifestText: string, task: string, options: { inTerminal?: boolean } = {}) {
     const dir = await project(undefined, manifestText);
     try {
-      return await runCli(['run', task], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir, ...env }), timeoutMs: 400_000 });
+      const run = options.inTerminal ? runCliInTerminal : runCli;
+      return await run(['run', task], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 400_000 });
     } finally {
       await dir.cleanup();
     }
   }
-  const greet = (plugins: string[], who: string) => runTask(manifest(plugins, who), 'greet');
+  const greet = (plugins: string[], who: string, options: { inTerminal?: boolean } = {}) => runTask(manifest(plugins, who), 'greet', options);
 
   it('reads toolchain, module versions and -trimpath from the plugins before opening them', async () => {
     const shim = await shimBuildInfo(defaultShimPath());
@@ -84,8 +85,12 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     ['toolchain', new RegExp(otherToolchain.replace(/\./g, '\\.'))],
   ] as const) {
     it(`builds a matching shim for a plugin differing by ${variant}, runs it, and reuses the shim`, async () => {
-      const first = await greet([variants[variant]!], variant);
+      // The trimpath build runs with a terminal, so that the shim build's progress spinner is seen.
+      const first = await greet([variants[variant]!], variant, { inTerminal: variant === 'trimpath' });
       assert.equal(first.code, 0, first.stderr + first.stdout);
+      const spinner = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] building a Go shim for 'file:\/\/.*\.so' with go1\.\d+\.\d+: compiling \(\d+s\)/;
+      if (variant === 'trimpath') assert.match(first.stdout, spinner);
+      else assert.doesNotMatch(first.stdout + first.stderr, spinner, 'no spinner without a terminal');
       assert.match(first.stdout + first.stderr, /Building a Go shim matching plugin/);
       assert.match(first.stdout + first.stderr, expectation);
       assert.match(first.stdout, new RegExp(`hello, ${variant} from ${pluginNames[variant]}`));
@@ -158,6 +163,35 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     assert.match(delegated.stdout, /hello, from-main-to-worker/);
     assert.match(delegated.stderr + delegated.stdout, /ERROR: .*step 3: action 'nope:nope' doesn't exists/);
   });
+
+  for (const [how, ending] of [
+    ['exit', /^ERROR: .*step 2: Go plugin 'trimmed' \(action 'trimmed:crash'\) ended its shim worker process, which exited with status 3$/m],
+    ['panic', /^ERROR: .*step 2: Go plugin 'trimmed' \(action 'trimmed:crash'\) ended its shim worker process, which crashed: panic: crash: a goroutine panicked$/m],
+  ] as const) {
+    it(`a worker plugin ending its process with ${how} fails only its job; the main process reports it and the others end`, async () => {
+      const text = [
+        'plugins:',
+        `  - file://${variants.plain}`,
+        `  - file://${variants.trimpath}`,
+        'tasks:',
+        '  crash:',
+        '    - action: hello:wait',
+        '      async: true',
+        '    - action: trimmed:crash',
+        `      params: {how: ${how}}`,
+        '',
+      ].join('\n');
+      const result = await runTask(text, 'crash');
+      const output = result.stdout + result.stderr;
+      assert.equal(result.code, 1, output);
+      assert.match(output, ending);
+      assert.equal(output.match(/ERROR/g)?.length, 1, `one ERROR line:\n${output}`);
+      assert.match(output, /Waiting for 1 async job\(s\) to complete/, 'the main process went on with the job graph');
+      if (output.includes('waiting for cancellation')) assert.match(output, /wait: cancel requested/, 'the in-process job was cancelled, not left hanging');
+      assert.doesNotMatch(output, /goroutine \d+|\.go:\d+/, 'no Go trace without --verbose');
+      assert.match(result.stderr, how === 'exit' ? /the plugin called os\.Exit/ : /panic or fatal error .*--verbose/);
+    });
+  }
 
   it('says what was found and what to do when no Go toolchain can build the shim', async () => {
     const { logger } = recordingLogger();

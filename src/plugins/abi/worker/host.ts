@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { PluginError } from '../../../errors.js';
 import type { LogLevel, Logger } from '../../../log/logger.js';
 import type { ActionHandler, ActionParams, Actions, GilbertPlugin, Job, JobContext, JobRunner, Scope, Vars } from '../../../sdk/index.js';
+import { WorkerStderr } from './stderr.js';
 import { decodeParams, encodeParams, fromWireError, toWireError, type ContextRef, type FromWorker, type ScopeSnapshot, type ToWorker } from './protocol.js';
 
 // Under tsx (tests) this module is .ts and so is its sibling; built, both are .js.
 const workerEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url));
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; log?: Logger };
+/** `action`: the plugin action the request is for, named when the worker dies under it. */
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; log?: Logger; action?: string };
 
 /** Variables the worker can read synchronously: locals, and globals as far as environ() shows them. */
 function snapshot(id: number, scope: Scope): ScopeSnapshot {
@@ -27,6 +29,9 @@ function snapshot(id: number, scope: Scope): ScopeSnapshot {
  * The main process's side of a shim worker: a child process running its own
  * Go shim for plugins whose ABI differs from the in-process shim's. Their
  * actions are registered here as proxies, so they run in the same job graph.
+ * A plugin that ends its process (os.Exit, a panic in a goroutine, a Go
+ * runtime fatal error) takes only the worker down: the jobs it was running
+ * fail with a message naming the plugin and what happened.
  */
 export class ShimWorker {
   private readonly pending = new Map<number, Pending>();
@@ -36,26 +41,49 @@ export class ShimWorker {
   /** handlers the worker's plugins created through ActionByName, living here */
   private readonly mainHandlers = new Map<number, ActionHandler>();
   private nextId = 1;
-  private exited?: string;
+  /** what ended the worker, once it has ended: "exited with status 3", "crashed: panic: …" */
+  private ended?: string;
+  private readonly stderr: WorkerStderr;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly actionNames: () => string[],
+    private readonly log: Logger,
   ) {
+    this.stderr = new WorkerStderr(child);
     child.on('message', (message: FromWorker) => this.onMessage(message));
-    child.on('exit', (code, signal) => {
-      this.exited = `the shim worker process exited (${signal ?? `status ${code}`})`;
-      for (const pending of this.pending.values()) pending.reject(new PluginError(this.exited));
-      this.pending.clear();
-    });
+    // Sends racing the worker's death fail here; its exit is reported below, once.
+    child.on('error', (error) => this.log.debug(`shim worker: ${error.message}`));
+    child.on('exit', (code, signal) => void this.onExit(code, signal));
     this.updateLiveness();
   }
 
   /** `actionNames` lists the registry's actions when a call starts, for the plugin's ActionByName. */
-  static start(actionNames: () => string[]): ShimWorker {
-    const child = fork(workerEntry, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+  static start(actionNames: () => string[], log: Logger): ShimWorker {
+    const child = fork(workerEntry, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
     child.unref();
-    return new ShimWorker(child, actionNames);
+    // The pipe must not keep the CLI alive any more than the idle worker does.
+    (child.stderr as unknown as { unref(): void }).unref();
+    return new ShimWorker(child, actionNames, log);
+  }
+
+  private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const crash = await this.stderr.crashReport();
+    if (crash.trace) this.log.debug(`shim worker: Go trace of the crash:\n${crash.trace}`);
+    this.ended = crash.headline ? `crashed: ${crash.headline}` : signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    for (const pending of this.pending.values()) pending.reject(this.endedError(pending.action));
+    this.pending.clear();
+    this.updateLiveness();
+  }
+
+  private endedError(action: string | undefined): PluginError {
+    const plugin = action?.split(':')[0];
+    const what = plugin ? `Go plugin '${plugin}' (action '${action}')` : 'a Go plugin';
+    return new PluginError(`${what} ended its shim worker process, which ${this.ended}`, {
+      hint: /status/.test(this.ended ?? '')
+        ? "the plugin called os.Exit; its other actions in this run fail the same way. Report it to the plugin's author"
+        : "the plugin's Go code hit a panic or fatal error no recover caught (run with --verbose for the Go trace); its other actions in this run fail the same way. Report it to the plugin's author",
+    });
   }
 
   /** Only in-flight requests keep the main process alive; an idle worker never holds up the CLI's exit. */
@@ -65,12 +93,16 @@ export class ShimWorker {
     else channel?.unref();
   }
 
-  private request(message: Record<string, unknown> & { t: ToWorker['t'] }, log?: Logger): Promise<unknown> {
-    if (this.exited) return Promise.reject(new PluginError(this.exited));
+  private send(message: ToWorker): void {
+    if (!this.ended && this.child.connected) this.child.send(message);
+  }
+
+  private request(message: Record<string, unknown> & { t: ToWorker['t'] }, log?: Logger, action?: string): Promise<unknown> {
+    if (this.ended) return Promise.reject(this.endedError(action));
     const id = this.nextId++;
-    const done = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, log }));
+    const done = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, log, action }));
     this.updateLiveness();
-    this.child.send({ ...message, id } as ToWorker);
+    this.send({ ...message, id } as ToWorker);
     return done.finally(() => this.updateLiveness());
   }
 
@@ -107,8 +139,8 @@ export class ShimWorker {
       case 'handlerCall':
       case 'handlerCancel':
         this.answer(message).then(
-          (value) => this.child.send({ t: 'answer', id: message.id, ok: true, value } satisfies ToWorker),
-          (error: unknown) => this.child.send({ t: 'answer', id: message.id, ok: false, error: toWireError(error) } satisfies ToWorker),
+          (value) => this.send({ t: 'answer', id: message.id, ok: true, value }),
+          (error: unknown) => this.send({ t: 'answer', id: message.id, ok: false, error: toWireError(error) }),
         );
         return;
     }
@@ -168,31 +200,32 @@ export class ShimWorker {
       actions[action] = async (scope, params) => {
         const scopeId = this.nextId++;
         this.scopes.set(scopeId, scope);
-        const handler = (await this.request({ t: 'create', plugin, action, params: encodeParams(params), scope: snapshot(scopeId, scope) })) as number;
-        return this.proxyHandler(handler, scope);
+        const name = `${plugin}:${action}`;
+        const handler = (await this.request({ t: 'create', plugin, action, params: encodeParams(params), scope: snapshot(scopeId, scope) }, undefined, name)) as number;
+        return this.proxyHandler(handler, scope, name);
       };
     }
     return actions;
   }
 
-  private proxyHandler(handler: number, scope: Scope): ActionHandler {
+  private proxyHandler(handler: number, scope: Scope, action: string): ActionHandler {
     const callIds = new WeakMap<JobContext, number>();
     const call = async (ctx: JobContext, runner: JobRunner) => {
       const id = this.nextId;
       callIds.set(ctx, id);
       this.calls.set(id, { ctx, runner, scope, contexts: new Map() });
       // One microtask later, as the in-process bridge does: a runner reacting to the same abort calls cancel() first.
-      const onAbort = () => queueMicrotask(() => this.child.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) } satisfies ToWorker));
+      const onAbort = () => queueMicrotask(() => this.send({ t: 'abort', call: id, reason: toWireError(ctx.signal.reason) }));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild, actions: this.actionNames() }, ctx.log);
+        await this.request({ t: 'call', handler, vars: ctx.vars, isChild: ctx.isChild, actions: this.actionNames() }, ctx.log, action);
       } finally {
         this.calls.delete(id);
         ctx.signal.removeEventListener('abort', onAbort);
       }
     };
     const cancel = async (ctx: JobContext) => {
-      await this.request({ t: 'cancel', handler, call: callIds.get(ctx), vars: ctx.vars, isChild: ctx.isChild }, ctx.log);
+      await this.request({ t: 'cancel', handler, call: callIds.get(ctx), vars: ctx.vars, isChild: ctx.isChild }, ctx.log, action);
     };
     return { call, cancel };
   }
