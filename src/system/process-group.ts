@@ -24,7 +24,9 @@ export function signalGroup(pid: number | undefined, signal: NodeJS.Signals | 0)
  * still counts it; on Linux /proc tells running processes from zombies.
  */
 export function groupAlive(pgid: number): boolean {
-  if (process.platform !== 'linux') return signalGroup(pgid, 0);
+  // no process at all, not even a zombie: the common case, without reading /proc
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
