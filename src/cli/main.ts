@@ -74,8 +74,8 @@ export function buildProgram(): Command {
   program
     .command('clean')
     .description('Removes cached plugins and other stored files')
-    .option('--all', 'deletes the whole storage directory ($GILBERT_HOME, else ~/.gilbert)')
-    .option('--plugins', 'deletes downloaded plugins')
+    .option('--all', "deletes the whole storage directory ($GILBERT_HOME, else ~/.gilbert) and the project's go:// builds (./.gilbert/plugins)")
+    .option('--plugins', "deletes downloaded plugins, shims built for them, and the project's go:// builds (./.gilbert/plugins)")
     .option('--verbose', 'shows debug information')
     .action(async (options: { all?: boolean; plugins?: boolean }) => {
       const { cleanCommand } = await import('./clean.js');

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ActionRegistry } from '../../src/actions/registry.js';
 import { PluginError } from '../../src/errors.js';
 import { recordingLogger } from '../../src/log/logger.js';
-import { readGoBuildInfo } from '../../src/plugins/abi/buildinfo.js';
+import { readGoBuildInfo, type GoBuildInfo } from '../../src/plugins/abi/buildinfo.js';
+import { matchingShim } from '../../src/plugins/abi/shim.js';
 import { cleanStorage, writeAtomically } from '../../src/plugins/cache.js';
 import { importPlugins, parsePluginUrl, resolvePluginArtifact } from '../../src/plugins/index.js';
 import { fixturesDirectory, ref, resolveOptions, scratch } from './helpers.js';
@@ -133,23 +134,85 @@ describe('go:// source', { timeout: 300_000 }, () => {
 });
 
 describe('storage', () => {
-  it('gilbert clean: nothing, --plugins, --all', async () => {
+  it('gilbert clean: nothing, --plugins, --all, the project\'s go:// builds included', async () => {
     const home = await scratch();
+    const projectDir = await scratch();
     try {
       const env = { GILBERT_HOME: home.dir };
-      await mkdir(path.join(home.dir, 'plugins', 'http', 'abc'), { recursive: true });
-      await writeFile(path.join(home.dir, 'plugins', 'http', 'abc', 'plugin.so'), 'x');
+      const goBuild = path.join(projectDir.dir, '.gilbert', 'plugins', md5('plugins/hello'), 'hello.so');
+      const seed = async () => {
+        await mkdir(path.join(home.dir, 'plugins', 'http', 'abc'), { recursive: true });
+        await writeFile(path.join(home.dir, 'plugins', 'http', 'abc', 'plugin.so'), 'x');
+        await mkdir(path.join(home.dir, 'shims', 'key'), { recursive: true });
+        await mkdir(path.dirname(goBuild), { recursive: true });
+        await writeFile(goBuild, 'x');
+      };
+      await seed();
       await writeFile(path.join(home.dir, 'other'), 'kept by --plugins');
+      await writeFile(path.join(projectDir.dir, 'gilbert.yaml'), 'tasks: {}\n');
       const { logger, records } = recordingLogger();
-      await cleanStorage({}, logger, env);
-      assert.deepEqual(records.map((r) => r.message), ['Nothing to clear!']);
-      await cleanStorage({ plugins: true }, logger, env);
-      assert.deepEqual(await readdir(home.dir), ['other']);
-      assert.equal(records.at(-1)!.message, 'Done!');
-      await cleanStorage({ all: true }, logger, env);
+      await cleanStorage({}, logger, env, projectDir.dir);
+      assert.deepEqual(records.map((r) => `${r.level} ${r.message}`), ['log Nothing to clear!', 'success Done!'], "Gilbert's messages");
+      assert.ok((await stat(goBuild)).isFile(), 'nothing is removed without a flag');
+
+      records.length = 0;
+      await cleanStorage({ plugins: true }, logger, env, projectDir.dir);
+      const shown = () => records.filter((r) => r.level !== 'debug').map((r) => r.message);
+      assert.deepEqual(shown(), ['Clearing downloaded plugins...', 'Done!']);
+      assert.deepEqual(await readdir(home.dir), ['other'], 'downloaded plugins and built shims are gone');
+      assert.deepEqual(await readdir(projectDir.dir), ['gilbert.yaml'], 'so is ./.gilbert/plugins (and the .gilbert it leaves empty)');
+
+      await seed();
+      records.length = 0;
+      await cleanStorage({ all: true }, logger, env, projectDir.dir);
+      assert.deepEqual(shown(), ['Clearing Gilbert storage...', 'Done!']);
       await assert.rejects(stat(home.dir), /ENOENT/);
+      assert.deepEqual(await readdir(projectDir.dir), ['gilbert.yaml']);
     } finally {
       await home.dispose();
+      await projectDir.dispose();
+    }
+  });
+
+  it('sweeps .partial files and .build-* folders older than an hour when a source uses its cache', async () => {
+    const home = await scratch();
+    const projectDir = await scratch();
+    try {
+      const env = { GILBERT_HOME: home.dir };
+      const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+      const leave = async (file: string, age?: Date, folder = false) => {
+        await mkdir(folder ? file : path.dirname(file), { recursive: true });
+        if (folder) await writeFile(path.join(file, 'go.mod'), 'module x\n');
+        else await writeFile(file, 'half');
+        if (age) await utimes(file, age, age);
+        return file;
+      };
+      const stale = [
+        await leave(path.join(projectDir.dir, '.gilbert', 'plugins', 'aa', 'hello.so.1-ab.partial'), twoHoursAgo),
+        await leave(path.join(home.dir, 'plugins', 'http', 'bb', 'plugin.so.2-cd.partial'), twoHoursAgo),
+        await leave(path.join(home.dir, 'plugins', 'github', 'cc', 'v1.0.0', 'x_linux-amd64.so.3-ef.partial'), twoHoursAgo),
+        await leave(path.join(home.dir, 'shims', '.build-old'), twoHoursAgo, true),
+        await leave(path.join(home.dir, 'shims', 'key', 'libgilbert_shim.so.4-01.partial'), twoHoursAgo),
+      ];
+      const fresh = [
+        await leave(path.join(projectDir.dir, '.gilbert', 'plugins', 'aa', 'hello.so.5-23.partial')),
+        await leave(path.join(home.dir, 'shims', '.build-running'), undefined, true),
+        await leave(path.join(home.dir, 'plugins', 'http', 'bb', 'plugin.so'), twoHoursAgo),
+      ];
+      const manifest = path.join(projectDir.dir, 'gilbert.yaml');
+      const options = resolveOptions(projectDir.dir, env);
+      // Each source sweeps its own cache even when it then fails: the folder, the server and the toolchain are missing here.
+      await assert.rejects(resolvePluginArtifact(ref('go://./nowhere', manifest), options), /does not exist/);
+      await assert.rejects(resolvePluginArtifact(ref('http://127.0.0.1:9/x.so', manifest), options), /cannot reach/);
+      await assert.rejects(resolvePluginArtifact(ref('github://github.com/acme/x', manifest), { ...options, env: { ...env, GILBERT_GITHUB_API: 'http://127.0.0.1:9' } }), /cannot reach/);
+      const plugin: GoBuildInfo = { goVersion: 'go1.20.1', deps: new Map(), settings: new Map() };
+      await assert.rejects(matchingShim(plugin, { log: options.log, signal: options.signal, env, pluginLabel: 'x' }), /older than Go 1\.21/);
+      for (const file of stale) await assert.rejects(stat(file), /ENOENT/, `${file} is swept`);
+      for (const file of fresh) await stat(file);
+      assert.ok(options.records.some((r) => r.level === 'debug' && /^Removed '.*\.partial', left by a download or build that did not finish$/.test(r.message)));
+    } finally {
+      await home.dispose();
+      await projectDir.dispose();
     }
   });
 

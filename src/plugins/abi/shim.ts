@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { fileExists, storageDirectory, writeAtomically } from '../cache.js';
+import { fileExists, shimStorageDirectory, sweepStaleTemporaries, writeAtomically } from '../cache.js';
 import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
@@ -103,6 +103,8 @@ export interface MatchingShimOptions {
  * the shim's sources>/`, so each combination is built once.
  */
 export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOptions): Promise<string> {
+  const shimRoot = shimStorageDirectory(options.env);
+  await sweepStaleTemporaries(shimRoot, options.log);
   const toolchain = toolchainName(plugin.goVersion);
   const version = semver.coerce(toolchain.replace(/^go/, ''));
   const cannotMatch = (reason: string, hint: string) =>
@@ -116,13 +118,12 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
     .update(JSON.stringify({ toolchain, flags, settingsEnv, deps, source: await shimSourceHash() }))
     .digest('hex')
     .slice(0, 32);
-  const output = path.join(storageDirectory(options.env), 'shims', key, 'libgilbert_shim.so');
+  const output = path.join(shimRoot, key, 'libgilbert_shim.so');
   if (await fileExists(output)) return output;
 
   options.log.info(`Building a Go shim matching plugin '${options.pluginLabel}' (${describeBuild(plugin)})...`);
-  const workRoot = path.join(storageDirectory(options.env), 'shims');
-  await mkdir(workRoot, { recursive: true });
-  const work = await mkdtemp(path.join(workRoot, '.build-'));
+  await mkdir(shimRoot, { recursive: true });
+  const work = await mkdtemp(path.join(shimRoot, '.build-'));
   const shownPhase = (what: string) => `building a Go shim for '${options.pluginLabel}' with ${toolchain}: ${what}`;
   const progress = buildProgress(shownPhase('copying its sources'));
   try {

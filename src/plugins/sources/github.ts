@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
-import { fileExists, githubCacheDirectory } from '../cache.js';
+import { fileExists, githubCacheDirectory, githubStorageDirectory, sweepStaleTemporaries } from '../cache.js';
 import { fetchJson, NetworkError } from '../download.js';
 import { genericAssetUsable, goPlatform, releaseAssetNames, type GoPlatform } from '../platform.js';
 import { cachedDownload } from './cached-download.js';
@@ -128,6 +128,7 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const repository = parseGithubUrl(context.url.location, context.url.query, context.env);
   const host = goPlatform();
   const repositoryDirectory = githubCacheDirectory(repository.location, context.env);
+  await sweepStaleTemporaries(githubStorageDirectory(context.env), context.log);
   if (repository.version !== 'latest') {
     const cached = await cachedAsset(path.join(repositoryDirectory, repository.version), repository, host);
     // GitHub is asked only when the cached file fails a sha256 pin.

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
-import { fileExists, goPluginCachePath, writeAtomically } from '../cache.js';
+import { fileExists, goPluginCachePath, projectPluginDirectory, sweepStaleTemporaries, writeAtomically } from '../cache.js';
 import { buildProgress, type BuildProgress } from './progress.js';
 import type { GoBuildSettings, PluginArtifact, SourceContext } from './types.js';
 
@@ -81,6 +81,7 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const packageDirectory = path.isAbsolute(written) ? written : path.resolve(path.dirname(context.ref.declaredIn), written);
   const packageKey = path.isAbsolute(written) ? written : path.relative(context.projectDirectory, packageDirectory) || '.';
   const output = goPluginCachePath(context.projectDirectory, packageKey, packageDirectory);
+  await sweepStaleTemporaries(projectPluginDirectory(context.projectDirectory), context.log);
   const rebuild = ['1', 't', 'true'].includes((context.url.query.get('rebuild') ?? '').toLowerCase());
   const settings = context.goBuild ?? defaultGoBuild;
   if (!rebuild && (await fileExists(output))) {

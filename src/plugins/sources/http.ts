@@ -1,4 +1,4 @@
-import { httpCachePath } from '../cache.js';
+import { httpCachePath, httpStorageDirectory, sweepStaleTemporaries } from '../cache.js';
 import { cachedDownload } from './cached-download.js';
 import type { PluginArtifact, SourceContext } from './types.js';
 
@@ -11,5 +11,6 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const fetchUrl = new URL(context.url.url);
   fetchUrl.searchParams.delete('sha256');
   const destination = httpCachePath(context.url.url, context.env);
+  await sweepStaleTemporaries(httpStorageDirectory(context.env), context.log);
   return { kind: 'go', path: await cachedDownload(context, destination, fetchUrl.href) };
 }
