@@ -52,11 +52,11 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     await home?.dispose();
   });
 
-  async function runTask(manifestText: string, task: string, options: { inTerminal?: boolean } = {}) {
+  async function runTask(manifestText: string, task: string, options: { inTerminal?: boolean; args?: string[] } = {}) {
     const dir = await project(undefined, manifestText);
     try {
       const run = options.inTerminal ? runCliInTerminal : runCli;
-      return await run(['run', task], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 400_000 });
+      return await run([...(options.args ?? []), 'run', task], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 400_000 });
     } finally {
       await dir.cleanup();
     }
@@ -190,6 +190,10 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
       if (output.includes('waiting for cancellation')) assert.match(output, /wait: cancel requested/, 'the in-process job was cancelled, not left hanging');
       assert.doesNotMatch(output, /goroutine \d+|\.go:\d+/, 'no Go trace without --verbose');
       assert.match(result.stderr, how === 'exit' ? /the plugin called os\.Exit/ : /panic or fatal error .*--verbose/);
+      if (how === 'panic') {
+        const verbose = await runTask(text, 'crash', { args: ['--verbose'] });
+        assert.match(verbose.stdout + verbose.stderr, /Go trace of the crash:\n.*panic: crash: a goroutine panicked\n+goroutine \d+/, '--verbose shows the Go trace');
+      }
     });
   }
 

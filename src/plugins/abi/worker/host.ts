@@ -81,7 +81,7 @@ export class ShimWorker {
     const what = plugin ? `Go plugin '${plugin}' (action '${action}')` : 'a Go plugin';
     return new PluginError(`${what} ended its shim worker process, which ${this.ended}`, {
       hint: /status/.test(this.ended ?? '')
-        ? "the plugin called os.Exit; its other actions in this run fail the same way. Report it to the plugin's author"
+        ? "the plugin called os.Exit (or the worker itself failed: see any output above); its other actions in this run fail the same way. Report it to the plugin's author"
         : "the plugin's Go code hit a panic or fatal error no recover caught (run with --verbose for the Go trace); its other actions in this run fail the same way. Report it to the plugin's author",
     });
   }
