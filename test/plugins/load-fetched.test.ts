@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { releaseAssetNames } from '../../src/plugins/platform.js';
 import { cliEnv, project, runCli } from '../e2e/helpers.js';
-import { fixturesDirectory, scratch } from './helpers.js';
+import { fixturesDirectory, runCliInTerminal, scratch } from './helpers.js';
 import { ReleaseServer } from './release-server.js';
 
 const run = promisify(execFile);
@@ -41,8 +41,10 @@ describe('fetched and built Go plugins run through the CLI', { timeout: 600_000 
     const dir = await project(undefined, `plugins:\n  - github://github.com/acme/hello?version=v1.2.3\n${greetTask('release')}`);
     try {
       const env = cliEnv({ GILBERT_HOME: home.dir, GILBERT_GITHUB_API: server.base });
-      const result = await runCli(['run', 'greet'], { cwd: dir.dir, env, timeoutMs: 120_000 });
+      // With a terminal, so that the download's progress bar is drawn.
+      const result = await runCliInTerminal(['run', 'greet'], { cwd: dir.dir, env, timeoutMs: 120_000 });
       assert.equal(result.code, 0, result.stderr + result.stdout);
+      assert.match(result.stdout, /\d+% \| ETA: \d+s \| \d+\/\d+/, 'the download progress bar');
       assert.match(result.stdout, /hello, release/);
       assert.match(result.stdout, /Task 'greet' ran successfully/);
     } finally {
