@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { recordingLogger } from '../../src/log/logger.js';
 import { abiDifferences, defaultShimPath, matchingShim, readGoBuildInfo, shimBuildInfo } from '../../src/plugins/abi/index.js';
-import { cliEnv, project, runCli } from '../e2e/helpers.js';
+import { CLI, cliEnv, finish, project, runCli, waitForOutput } from '../e2e/helpers.js';
 import { fixturesDirectory, runCliInTerminal, scratch } from './helpers.js';
 
 const run = promisify(execFile);
@@ -196,6 +196,25 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
       }
     });
   }
+
+  it("Ctrl+C reaches a worker plugin's Cancel: the worker outlives the terminal's SIGINT to the process group", async () => {
+    const text = `plugins:\n  - file://${variants.plain}\n  - file://${variants.trimpath}\ntasks:\n  wait:\n    - action: trimmed:wait\n`;
+    const dir = await project(undefined, text);
+    try {
+      // detached: its own process group, which gets the SIGINT as a terminal's Ctrl+C would send it.
+      const child = spawn(process.execPath, [CLI, 'run', 'wait'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const finished = finish(child, 120_000);
+      await waitForOutput(child, 'waiting for cancellation', 60_000);
+      process.kill(-child.pid!, 'SIGINT');
+      const result = await finished;
+      const output = result.stdout + result.stderr;
+      assert.match(output, /wait: cancel requested/, "the worker's handler got Cancel");
+      assert.doesNotMatch(output, /ended its shim worker process/);
+      assert.equal(output.match(/ERROR/g)?.length, 1, output);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 
   it('says what was found and what to do when no Go toolchain can build the shim', async () => {
     const { logger } = recordingLogger();

@@ -41,8 +41,8 @@ export class ShimWorker {
   /** handlers the worker's plugins created through ActionByName, living here */
   private readonly mainHandlers = new Map<number, ActionHandler>();
   private nextId = 1;
-  /** what ended the worker, once it has ended: "exited with status 3", "crashed: panic: …" */
-  private ended?: string;
+  /** what ended the worker, once it has ended: `exited with status 3`, `crashed: panic: …`, with what to do */
+  private ended?: { what: string; hint: string };
   private readonly stderr: WorkerStderr;
 
   private constructor(
@@ -70,7 +70,14 @@ export class ShimWorker {
   private async onExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const crash = await this.stderr.crashReport();
     if (crash.trace) this.log.debug(`shim worker: Go trace of the crash:\n${crash.trace}`);
-    this.ended = crash.headline ? `crashed: ${crash.headline}` : signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    const others = "its other actions in this run fail the same way. Report it to the plugin's author";
+    if (crash.headline) {
+      this.ended = { what: `crashed: ${crash.headline}`, hint: `the plugin's Go code hit a panic or fatal error no recover caught (run with --verbose for the Go trace); ${others}` };
+    } else if (signal) {
+      this.ended = { what: `was killed by ${signal}`, hint: `something outside killed it (out of memory?), or the plugin did; ${others}` };
+    } else {
+      this.ended = { what: `exited with status ${code}`, hint: `the plugin called os.Exit (or the worker itself failed: see any output above); ${others}` };
+    }
     for (const pending of this.pending.values()) pending.reject(this.endedError(pending.action));
     this.pending.clear();
     this.updateLiveness();
@@ -79,11 +86,7 @@ export class ShimWorker {
   private endedError(action: string | undefined): PluginError {
     const plugin = action?.split(':')[0];
     const what = plugin ? `Go plugin '${plugin}' (action '${action}')` : 'a Go plugin';
-    return new PluginError(`${what} ended its shim worker process, which ${this.ended}`, {
-      hint: /status/.test(this.ended ?? '')
-        ? "the plugin called os.Exit (or the worker itself failed: see any output above); its other actions in this run fail the same way. Report it to the plugin's author"
-        : "the plugin's Go code hit a panic or fatal error no recover caught (run with --verbose for the Go trace); its other actions in this run fail the same way. Report it to the plugin's author",
-    });
+    return new PluginError(`${what} ended its shim worker process, which ${this.ended!.what}`, { hint: this.ended!.hint });
   }
 
   /** Only in-flight requests keep the main process alive; an idle worker never holds up the CLI's exit. */

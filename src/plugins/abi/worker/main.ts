@@ -197,3 +197,7 @@ process.on('message', (message: ToWorker) => {
 });
 // The main process is gone: nothing is left to run for.
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl+C reaches the whole process group, this worker too. The
+// main process owns cancellation: it calls the handlers' Cancel through this
+// worker, which must outlive the signal to run them, and ends it by disconnecting.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
