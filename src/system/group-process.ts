@@ -89,6 +89,18 @@ export class GroupProcess {
     return this.child.pid;
   }
 
+  /**
+   * How the child ended; a child that could not start is a JobError worded by
+   * `describeStartFailure` (each action has Gilbert's wording for it).
+   */
+  async exitStatus(describeStartFailure: (error: Error) => string): Promise<ExitStatus> {
+    try {
+      return await this.exited;
+    } catch (error) {
+      throw new JobError(describeStartFailure(error as Error), { cause: error });
+    }
+  }
+
   /** Started and not yet exited (its output may still be draining). */
   get running(): boolean {
     return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
@@ -187,11 +199,6 @@ export function startFailureMessage(command: string, error: unknown): string {
  * (`<startPrefix>, <reason>`) or a non-zero exit.
  */
 export async function runToCompletion(proc: GroupProcess, startPrefix: string): Promise<void> {
-  let status: ExitStatus;
-  try {
-    status = await proc.exited;
-  } catch (error) {
-    throw new JobError(`${startPrefix}, ${startFailureMessage(proc.command, error)}`, { cause: error });
-  }
+  const status = await proc.exitStatus((error) => `${startPrefix}, ${startFailureMessage(proc.command, error)}`);
   if (status.code !== 0) throw new JobError(exitFailureMessage(status));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exitFailureMessage, GroupProcess } from '../../src/system/group-process.js';
+import { JobError } from '../../src/errors.js';
+import { exitFailureMessage, GroupProcess, runToCompletion } from '../../src/system/group-process.js';
 import { goArch, goOs } from '../../src/system/go-platform.js';
 import { groupAlive } from '../../src/system/process-group.js';
 
@@ -62,6 +63,26 @@ describe('GroupProcess', () => {
   it('reports a child that cannot start through `exited`', async () => {
     const proc = new GroupProcess('gilbert-no-such-command', [], { cwd: '/', env: process.env });
     await assert.rejects(within(proc.exited, 5000, 'exited'), { code: 'ENOENT' });
+  });
+});
+
+describe('runToCompletion', () => {
+  it('is a JobError that says what to do when the command is not in PATH', async () => {
+    const proc = new GroupProcess('gilbert-no-such-command', [], { cwd: '/', env: process.env });
+    await assert.rejects(within(runToCompletion(proc, 'failed to start it'), 5000, 'runToCompletion'), (error: unknown) => {
+      assert.ok(error instanceof JobError);
+      assert.equal(error.message, "failed to start it, 'gilbert-no-such-command' was not found in PATH; install it or add it to PATH");
+      return true;
+    });
+  });
+
+  it('is a JobError in Gilbert wording when the command fails, and settles quietly when it succeeds', async () => {
+    const failing = new GroupProcess('/bin/sh', ['-c', 'exit 3'], { cwd: '/', env: process.env });
+    await assert.rejects(within(runToCompletion(failing, 'unused'), 5000, 'runToCompletion'), {
+      name: 'JobError',
+      message: 'process finished with non-zero status code: 3',
+    });
+    await within(runToCompletion(new GroupProcess('/bin/sh', ['-c', 'exit 0'], { cwd: '/', env: process.env }), 'unused'), 5000, 'runToCompletion');
   });
 });
 

@@ -6,7 +6,7 @@ import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { ProfileFile } from '../cover/run.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../../system/group-process.js';
+import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage } from '../../system/group-process.js';
 import { openInBrowser } from './open.js';
 
 const coverHtmlParams = {
@@ -58,12 +58,7 @@ class CoverHtmlAction implements ActionHandler {
     ctx.log.debug(`cover:html: exec 'go ${args.join(' ')}'`);
     if (this.cancelled) return;
     this.proc = new GroupProcess('go', args, { cwd: this.scope.environment().projectDirectory, env: envFromList(this.scope.environ()), log: ctx.log });
-    let status: ExitStatus;
-    try {
-      status = await this.proc.exited;
-    } catch (error) {
-      throw new JobError(`${failure} (${startFailureMessage('go', error)})`, { cause: error });
-    }
+    const status = await this.proc.exitStatus((error) => `${failure} (${startFailureMessage('go', error)})`);
     if (status.code !== 0 && !this.cancelled) throw new JobError(`${failure} (${exitFailureMessage(status)})`);
   }
 

@@ -1,7 +1,7 @@
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/index.js';
 import { decodeParams, p, type Decoded } from '../params.js';
-import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage, type ExitStatus } from '../../system/group-process.js';
+import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage } from '../../system/group-process.js';
 import { addFunctionCoverage, formatFull, formatSimple, parseProfile, percentage, type CoverageReport } from './profile.js';
 import { functionCoverage, ProfileFile } from './run.js';
 import { TestEvents } from './test-events.js';
@@ -53,12 +53,7 @@ class CoverAction implements ActionHandler {
       log: ctx.log,
       onStdout: (chunk) => events.write(chunk),
     });
-    let status: ExitStatus;
-    try {
-      status = await this.proc.exited;
-    } catch (error) {
-      throw new JobError(`failed to start cover tool, ${startFailureMessage('go', error)}`, { cause: error });
-    }
+    const status = await this.proc.exitStatus((error) => `failed to start cover tool, ${startFailureMessage('go', error)}`);
     events.end();
     if (this.cancelled) return;
     events.otherOutput.forEach((line) => ctx.log.error(line));

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, HandlerFactory, JobContext, Scope } from '../../sdk/index.js';
 import { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM } from '../../scope/index.js';
-import { exitFailureMessage, GroupProcess, type ExitStatus } from '../../system/group-process.js';
+import { exitFailureMessage, GroupProcess } from '../../system/group-process.js';
 import { decodeParams, p } from '../params.js';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -67,12 +67,7 @@ class ShellAction implements ActionHandler {
       log: ctx.log,
     });
     this.proc = proc;
-    let status: ExitStatus;
-    try {
-      status = await proc.exited;
-    } catch (error) {
-      throw new JobError(`failed to execute command "${commandLine}": ${(error as Error).message}`, { cause: error });
-    }
+    const status = await proc.exitStatus((error) => `failed to execute command "${commandLine}": ${error.message}`);
     if (status.code !== 0 && !this.cancelling) throw new JobError(exitFailureMessage(status));
   }
 
