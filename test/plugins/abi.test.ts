@@ -185,6 +185,7 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
       const output = result.stdout + result.stderr;
       assert.equal(result.code, 1, output);
       assert.match(output, ending);
+      assert.match(result.stderr, /^crash: a line on the plugin's own stderr$/m, "the worker's stderr passes through");
       assert.equal(output.match(/ERROR/g)?.length, 1, `one ERROR line:\n${output}`);
       assert.match(output, /Waiting for 1 async job\(s\) to complete/, 'the main process went on with the job graph');
       if (output.includes('waiting for cancellation')) assert.match(output, /wait: cancel requested/, 'the in-process job was cancelled, not left hanging');
