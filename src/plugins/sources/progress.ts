@@ -5,6 +5,8 @@ import { Presets, SingleBar, type Params } from 'cli-progress';
  * stderr is a terminal: a bar is for a person watching, and redirected
  * output (CI logs, pipes) would fill with control codes. Callers log a line
  * saying what they do either way, so nothing is lost without a terminal.
+ * The cursor stays visible: a second Ctrl+C exits at once, without the
+ * chance to show a hidden cursor again.
  */
 
 type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
@@ -21,7 +23,7 @@ export interface DownloadProgress {
 /** A bar filling up to `total` bytes; undefined without a terminal or a known size. */
 export function downloadProgress(total: number, stream: ProgressStream = process.stderr): DownloadProgress | undefined {
   if (!progressShown(stream) || !total) return undefined;
-  const bar = new SingleBar({ stream, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  const bar = new SingleBar({ stream, hideCursor: false, clearOnComplete: true }, Presets.shades_classic);
   bar.start(total, 0);
   return { update: (received) => bar.update(received), stop: () => bar.stop() };
 }
@@ -48,7 +50,7 @@ export function buildProgress(phase: string, stream: ProgressStream = process.st
     const elapsed = Math.floor((Date.now() - params.startTime) / 1000);
     return `${frame} ${payload.phase} (${elapsed}s)${payload.detail ? ` ${payload.detail}` : ''}`;
   };
-  const bar = new SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, linewrap: false });
+  const bar = new SingleBar({ stream, format, hideCursor: false, clearOnComplete: true, linewrap: false });
   const payload = { phase, detail: '' };
   bar.start(1, 0, payload);
   return {
