@@ -129,4 +129,5 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(), 5000).unref();
 }
 
-await main();
+// not a top-level await: the CLI ships as a CommonJS bundle (scripts/bundle-cli.mjs); main() reports its own errors
+void main();
