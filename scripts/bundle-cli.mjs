@@ -29,15 +29,20 @@ const entry = path.join(outdir, 'main.js');
 const external = ['koffi', 'tsx', 'tsx/*', 'chokidar', 'detect-libc'];
 
 /**
+ * import() cannot run inside a vm.Script (Node 20 needs an experimental
+ * loader option, which code-cached functions lose): imports of packages and
+ * plugin files go through the entry's own import(), passed in as
+ * __gilbertImport. Relative imports are bundled and stay lazy.
+ *
  * Every bundled module keeps the import.meta.url it has under tsc, so that
  * lookups relative to it (package root, go-shim, worker entry,
  * build-info.json, the host SDK for TS plugins) find the same files.
  */
-const keepModuleUrls = {
-  name: 'keep-module-urls',
+const moduleContext = {
+  name: 'module-context',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, (args) => {
-      let source = readFileSync(args.path, 'utf8').replace(/^#!.*/, '');
+      let source = readFileSync(args.path, 'utf8').replace(/^#!.*/, '').replace(/\bawait import\((?!\s*['"]\.)/g, 'await __gilbertImport(');
       if (!args.path.startsWith(srcDir + path.sep) || !source.includes('import.meta')) return { contents: source, loader: 'ts' };
       if (/import\.meta(?!\.url\b|\.resolve\()/.test(source)) throw new Error(`${args.path}: an import.meta use the bundle cannot keep`);
       const relative = path.relative(cliSrcDir, args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
@@ -58,10 +63,13 @@ await build({
   platform: 'node',
   target: 'node20',
   minify: true,
+  keepNames: true, // error names (GilbertError subclasses) and stacks of bugs stay readable
+  sourcemap: 'linked',
   external,
-  plugins: [keepModuleUrls],
+  plugins: [moduleContext],
   logLevel: 'warning',
 });
+if (/\bimport\(/.test(readFileSync(bundle, 'utf8'))) throw new Error(`${bundle}: an import() left in the bundle would fail inside vm.Script; use \`await import(\``);
 copyFileSync(path.join(root, 'scripts', 'cli-entry.mjs'), entry);
 chmodSync(entry, 0o755);
 rmSync(`${entry}.map`, { force: true }); // tsc's map of the main.js this replaces

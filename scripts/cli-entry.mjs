@@ -11,23 +11,16 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const bundle = fileURLToPath(new URL('./gilbert.cjs', import.meta.url));
-const require = createRequire(bundle);
-// Without this loader option (Node < 20.12), import() in a vm.Script throws; plain require() still works.
-const mainContextLoader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-
-if (mainContextLoader === undefined) {
-  require(bundle);
-} else {
-  let cachedData;
-  try {
-    cachedData = readFileSync(`${bundle}.cache`);
-  } catch {
-    cachedData = undefined;
-  }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
-  const script = new vm.Script(wrapped, { filename: bundle, cachedData, importModuleDynamically: mainContextLoader });
-  const module = { exports: {} };
-  // scripts/bundle-cli.mjs sets this while it runs one command to record what it compiled
-  if (globalThis[Symbol.for('gilbert.recordCodeCache')] === true) process.once('exit', () => writeFileSync(`${bundle}.cache`, script.createCachedData()));
-  script.runInThisContext()(module.exports, require, module, bundle, path.dirname(bundle));
+let cachedData;
+try {
+  cachedData = readFileSync(`${bundle}.cache`);
+} catch {
+  cachedData = undefined;
 }
+const wrapped = `(function (exports, require, module, __filename, __dirname, __gilbertImport) {${readFileSync(bundle, 'utf8')}\n})`;
+const script = new vm.Script(wrapped, { filename: bundle, cachedData });
+// scripts/bundle-cli.mjs sets this while it runs one command to record what V8 compiled
+if (globalThis[Symbol.for('gilbert.recordCodeCache')] === true) process.once('exit', () => writeFileSync(`${bundle}.cache`, script.createCachedData()));
+const module = { exports: {} };
+// import() inside a vm.Script needs an experimental loader option in Node 20; the bundle imports packages and plugins through this module's.
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle), (specifier) => import(specifier));
