@@ -38,13 +38,19 @@ try {
   timeOnce([cli, 'ls'], dir);
   const baseline = [];
   const listing = [];
+  const versions = [];
+  const oneJob = [];
   for (let i = 0; i < runs; i++) {
     baseline.push(timeOnce(['-e', '0'], dir));
     listing.push(timeOnce([cli, 'ls'], dir));
+    versions.push(timeOnce([cli, 'version'], dir));
+    oneJob.push(timeOnce([cli, 'run', 'build'], dir));
   }
   const node0 = median(baseline);
   const ls = median(listing);
   console.log(`startup: node -e 0 median ${node0.toFixed(1)} ms; gilbert ls median ${ls.toFixed(1)} ms; overhead ${(ls - node0).toFixed(1)} ms (target <= 30 ms, ${runs} runs each)`);
+  const over = (values) => `median ${median(values).toFixed(1)} ms (+${(median(values) - node0).toFixed(1)})`;
+  console.log(`startup: gilbert version ${over(versions)}; gilbert run of a 1-job shell task ${over(oneJob)}`);
 
   const jobs = ['version: "1.0"', 'tasks:', '  many:'];
   for (let i = 0; i < 100; i++) {
