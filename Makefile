@@ -26,7 +26,7 @@ deps: node_modules/.install-stamp
 ## ---- build -----------------------------------------------------------------
 # tsc's output is the library and `gilbert-ts/sdk`; the CLI entry is then
 # replaced by a bundle with a V8 code cache, for start-up time (scripts/bundle-cli.mjs)
-dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.mjs
+dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.cjs
 	npx tsc -p tsconfig.json
 	$(NODE) scripts/bundle-cli.mjs
 	@printf '{"commit":"%s"}\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" > dist/build-info.json

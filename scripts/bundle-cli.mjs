@@ -5,14 +5,15 @@
 //                               lazily evaluated; CommonJS loads synchronously,
 //                               where each ES module costs an async read)
 //   dist/cli/gilbert.cjs.cache  V8 code cache recorded while running one task
-//   dist/cli/main.js            scripts/cli-entry.mjs, which loads the two
+//   dist/cli/main.js            scripts/cli-entry.cjs, which loads the two
+//   dist/cli/package.json       makes that entry CommonJS (cheaper to start)
 // The rest of dist/ stays tsc's output: the library entry, `gilbert-ts/sdk`,
 // and the files located by path (worker entry, go-shim, build-info.json).
 //
 // `node scripts/bundle-cli.mjs [distDir]` (default dist/; another copy lets builds be compared).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,9 +71,11 @@ await build({
   logLevel: 'warning',
 });
 if (/\bimport\(/.test(readFileSync(bundle, 'utf8'))) throw new Error(`${bundle}: an import() left in the bundle would fail inside vm.Script; use \`await import(\``);
-copyFileSync(path.join(root, 'scripts', 'cli-entry.mjs'), entry);
+// tsc's dist/cli/ modules are all in the bundle; as ES modules they could not load under the CommonJS package.json
+for (const name of readdirSync(outdir)) if (!name.startsWith('gilbert.cjs')) rmSync(path.join(outdir, name));
+writeFileSync(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+copyFileSync(path.join(root, 'scripts', 'cli-entry.cjs'), entry);
 chmodSync(entry, 0o755);
-rmSync(`${entry}.map`, { force: true }); // tsc's map of the main.js this replaces
 recordCodeCache();
 
 /**

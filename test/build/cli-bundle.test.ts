@@ -26,7 +26,7 @@ describe('CLI start-up bundle', () => {
     // The wrapper must be byte for byte the entry's, or V8 would reject the cache.
     const entrySource = await readFile(entry, 'utf8');
     const header = /const wrapped = `(\(function \([^)]*\) \{)\$\{readFileSync\(bundle, 'utf8'\)\}\\n\}\)`;/.exec(entrySource)?.[1];
-    assert.ok(header, 'dist/cli/main.js builds its wrapper as scripts/cli-entry.mjs does');
+    assert.ok(header, 'dist/cli/main.js builds its wrapper as scripts/cli-entry.cjs does');
     const probe = `
       const { readFileSync } = require('node:fs'); const vm = require('node:vm');
       const bundle = ${JSON.stringify(path.join(dist, 'cli', 'gilbert.cjs'))};
