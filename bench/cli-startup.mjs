@@ -49,7 +49,7 @@ try {
   const node0 = median(baseline);
   const ls = median(listing);
   console.log(`startup: node -e 0 median ${node0.toFixed(1)} ms; gilbert ls median ${ls.toFixed(1)} ms; overhead ${(ls - node0).toFixed(1)} ms (target <= 30 ms, ${runs} runs each)`);
-  const over = (values) => `median ${median(values).toFixed(1)} ms (+${(median(values) - node0).toFixed(1)})`;
+  const over = (values) => `median ${median(values).toFixed(1)} ms (${(median(values) - node0 >= 0 ? '+' : '') + (median(values) - node0).toFixed(1)})`;
   console.log(`startup: gilbert version ${over(versions)}; gilbert run of a 1-job shell task ${over(oneJob)}`);
 
   const jobs = ['version: "1.0"', 'tasks:', '  many:'];
