@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +34,21 @@ describe('CLI start-up bundle', () => {
       process.stdout.write(String(script.cachedDataRejected));`;
     const { stdout } = await run(process.execPath, ['-e', probe], bound);
     assert.equal(stdout, 'false');
+  });
+
+  it('still starts when the code cache is missing or unusable (another Node, a damaged file)', async () => {
+    const cli = path.join(project, 'copy', 'cli');
+    await mkdir(cli, { recursive: true });
+    for (const name of ['main.js', 'package.json', 'gilbert.cjs']) await copyFile(path.join(dist, 'cli', name), path.join(cli, name));
+    await writeFile(path.join(project, 'gilbert.yaml'), 'version: "1.0"\ntasks:\n  only:\n  - action: shell\n    params:\n      command: "true"\n');
+    const cache = await readFile(path.join(dist, 'cli', 'gilbert.cjs.cache'));
+    for (const damaged of [undefined, cache.subarray(0, cache.length >> 1), Buffer.from('not a code cache')]) {
+      await rm(path.join(cli, 'gilbert.cjs.cache'), { force: true });
+      if (damaged) await writeFile(path.join(cli, 'gilbert.cjs.cache'), damaged);
+      const { stdout, stderr } = await run(process.execPath, [path.join(cli, 'main.js'), 'ls', '-q'], { ...bound, cwd: project });
+      assert.equal(stdout, 'only\n');
+      assert.equal(stderr, '');
+    }
   });
 
   it('finds package.json and build-info.json from inside the bundle', async () => {
