@@ -4,6 +4,8 @@
 // it, so that commander, js-yaml and the manifest loader are not compiled
 // again on every start (Node 20 has no module.enableCompileCache). A missing
 // or rejected cache (another Node or V8 flags) only costs the compile time.
+// V8 checks the cache against the source's length, not its text: the two
+// files must come from the same scripts/bundle-cli.mjs run (it always does both).
 // CommonJS (dist/cli/package.json): an ES module entry costs ~15 ms more.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
