@@ -39,7 +39,8 @@ async function printJobs(manifest: Manifest, jobs: readonly Job[], log: Logger, 
     if (job.deadline) details.log(`deadline: ${job.deadline}ms`);
     const locals = scope.vars();
     for (const name of Object.keys(locals).sort()) details.log(`var ${name} = ${await expand(locals[name])}`);
-    if (job.params && Object.keys(job.params).length > 0) details.log(`params: ${JSON.stringify(job.params)}`);
+    // Actions expand their own params; most expand every string, so show them expanded.
+    if (job.params && Object.keys(job.params).length > 0) details.log(`params: ${JSON.stringify(await expandStrings(job.params, expand))}`);
     const nested = job.action ? undefined : job.mixin ? manifest.mixins[job.mixin] : job.task ? manifest.tasks[job.task] : undefined;
     if (!nested) continue;
     const entered = job.mixin ? `mixin '${job.mixin}'` : `task '${job.task}'`;
@@ -49,4 +50,15 @@ async function printJobs(manifest: Manifest, jobs: readonly Job[], log: Logger, 
     }
     await printJobs(manifest, withVars(nested.jobs, locals), details, contextVars, [...chain, entered]);
   }
+}
+
+/** Expands every string inside a param value, for display only. */
+async function expandStrings(value: unknown, expand: (text: string) => Promise<string>): Promise<unknown> {
+  if (typeof value === 'string') return expand(value);
+  if (Array.isArray(value)) return Promise.all(value.map((item) => expandStrings(item, expand)));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await expandStrings(item, expand)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
 }

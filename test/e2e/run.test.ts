@@ -87,6 +87,7 @@ tasks:
       assert.match(result.stdout, /var file = dry\.txt/);
       assert.match(result.stdout, /- touch dry\.txt/);
       assert.match(result.stdout, /if: test -e dry\.txt/);
+      assert.match(result.stdout, /params: \{"command":"touch dry\.txt"\}/);
       assert.ok(!existsSync(path.join(dir, 'dry.txt')), 'nothing ran');
     });
   });
