@@ -221,9 +221,11 @@ class GoShim {
   private addContext(ctx: JobContext, handler: number, id = this.id(), root = id): number {
     const entry: CtxEntry = { ctx, loggers: [ctx.log] };
     // A TS-side cancel (user, deadline, failing sibling) cancels the Go
-    // context. One microtask later: a runner reacting to the same abort calls
-    // handler.cancel first, which must see the job still running.
-    entry.onAbort = () => queueMicrotask(() => this.fns.gs_ctx_cancel!(id));
+    // context, but only after every promise reaction to the same abort has
+    // run (setImmediate, not a microtask): a runner, or a TS action that
+    // forwards its cancel to this Go handler through a few awaits, calls
+    // handler.cancel first, and Cancel must see the job still running.
+    entry.onAbort = () => setImmediate(() => this.fns.gs_ctx_cancel!(id));
     ctx.signal.addEventListener('abort', entry.onAbort, { once: true });
     this.contexts.set(id, entry);
     this.ctxRoot.set(id, root);
