@@ -2,24 +2,14 @@
 // so that a busy machine's drift hits every command alike.
 // `node bench/cli-startup-detail.mjs [cli.js ...]` (default dist/cli/main.js);
 // several CLIs compare builds side by side. BENCH_RUNS sets the count (default 40).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, timeOnce } from './timing.mjs';
 
 const clis = process.argv.length > 2 ? process.argv.slice(2).map((p) => path.resolve(p)) : [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))];
 const runs = Number(process.env.BENCH_RUNS ?? 40);
-
-function timeOnce(args, cwd) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gilbert-bench-'));
 try {

@@ -1,26 +1,13 @@
 // `gilbert ls` start time against `node -e 0`, and 100 shell jobs (10 async) end to end.
 // Run by `make bench` after `make build`; prints medians in milliseconds.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, timeOnce } from './timing.mjs';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 30);
-
-function timeOnce(args, cwd) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function measure(args, cwd, count) {
   timeOnce(args, cwd); // warm the file cache

@@ -93,19 +93,11 @@ export function decodeParams(t: Tagged | null | undefined): ActionParams {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof IntegralFloat) ? v : {};
 }
 
-/** sdk.Job as the shim sends it (periods are milliseconds, as in TS Job). */
-export interface WireJob {
-  description?: string;
-  action?: string;
-  task?: string;
-  mixin?: string;
-  if?: string;
-  async?: boolean;
-  delay?: number;
-  deadline?: number;
+/** sdk.Job as the shim sends it (periods are milliseconds, as in TS Job; params tagged with their Go types). */
+export type WireJob = Omit<Job, 'vars' | 'params' | 'location'> & {
   vars?: Vars | null;
   params?: Tagged | null;
-}
+};
 
 export function decodeJob(j: WireJob): Job {
   const job: Job = {};
