@@ -1,5 +1,6 @@
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import { fileExists } from '../cache.js';
 import { goPlatform } from '../platform.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
@@ -27,13 +28,25 @@ export interface AbiOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** How go:// plugins must be built to load into the default shim. */
-export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoBuildSettings> {
-  return goBuildSettingsFor(await shimBuildInfo(defaultShimPath(env)));
-}
-
 /** One Go runtime per process: once a shim is chosen, later Go plugins that do not fit it go to worker processes. */
 let chosenShim: { path: string; info: GoBuildInfo } | undefined;
+
+/**
+ * The packaged shim's build info, or undefined when none was built (an npm
+ * install without Go at install time): the first Go plugin then gets a shim
+ * built to match it. A shim named by GILBERT_SHIM must exist.
+ */
+async function packagedShim(env: NodeJS.ProcessEnv): Promise<{ path: string; info: GoBuildInfo } | undefined> {
+  const shimPath = defaultShimPath(env);
+  if (!env.GILBERT_SHIM && !(await fileExists(shimPath))) return undefined;
+  return { path: shimPath, info: await shimBuildInfo(shimPath) };
+}
+
+/** How go:// plugins must be built to load into the default shim (without one: the local toolchain's defaults, and a shim is built to match). */
+export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoBuildSettings> {
+  const shim = chosenShim ?? (await packagedShim(env));
+  return shim ? goBuildSettingsFor(shim.info) : { goCommand: 'go', flags: [], env: { GOFLAGS: '-buildvcs=false' } };
+}
 
 function checkPlatform(label: string, info: GoBuildInfo): void {
   const host = goPlatform();
@@ -81,16 +94,17 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     if (group) group.labels.push(plugin.label);
     else groups.push({ info, labels: [plugin.label] });
   }
-  const basePath = defaultShimPath(options.env);
-  const current = chosenShim ?? { path: basePath, info: await shimBuildInfo(basePath) };
-  let inProcess = groups.find((group) => abiDifferences(group.info, current.info).length === 0);
+  const current = chosenShim ?? (await packagedShim(options.env));
+  let inProcess = current && groups.find((group) => abiDifferences(group.info, current.info).length === 0);
   if (!inProcess && !chosenShim && groups[0]) {
     inProcess = groups[0];
     const label = inProcess.labels[0]!;
-    options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(abiDifferences(inProcess.info, current.info))}`);
+    if (current) options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(abiDifferences(inProcess.info, current.info))}`);
+    else options.log.debug(`abi: no prebuilt Go shim in this installation; using one built to match '${label}'`);
     chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info };
   } else {
-    chosenShim = current;
+    // plugins without build info only: they need the packaged shim, which must exist then
+    chosenShim = current ?? { path: defaultShimPath(options.env), info: await shimBuildInfo(defaultShimPath(options.env)) };
   }
   const workers: ShimPlan['workers'] = [];
   for (const group of groups) {
