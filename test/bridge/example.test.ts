@@ -43,5 +43,6 @@ test('examples/hello/gilbert.yaml loads the plugin via file:// and runs it throu
   );
   assert.equal(result.code, 0, result.out);
   assert.match(result.out, /^ {4}Hello from a Gilbert Go plugin, running inside Node$/m);
+  assert.match(result.out, /^ {4}Hello, world! \(Go go1\.\d+/m); // the manifest's var, expanded by the shell action
   assert.match(result.out, /Task 'hello' ran successfully/);
 });
