@@ -2,6 +2,7 @@ import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { fileExists } from '../cache.js';
 import { goPlatform } from '../platform.js';
+import { defaultGoBuild } from '../sources/go.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { abiDifferences, describeBuild, describeDifferences } from './compare.js';
@@ -45,7 +46,7 @@ async function packagedShim(env: NodeJS.ProcessEnv): Promise<{ path: string; inf
 /** How go:// plugins must be built to load into the default shim (without one: the local toolchain's defaults, and a shim is built to match). */
 export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoBuildSettings> {
   const shim = chosenShim ?? (await packagedShim(env));
-  return shim ? goBuildSettingsFor(shim.info) : { goCommand: 'go', flags: [], env: { GOFLAGS: '-buildvcs=false' } };
+  return shim ? goBuildSettingsFor(shim.info) : defaultGoBuild;
 }
 
 function checkPlatform(label: string, info: GoBuildInfo): void {
@@ -104,7 +105,8 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info };
   } else {
     // plugins without build info only: they need the packaged shim, which must exist then
-    chosenShim = current ?? { path: defaultShimPath(options.env), info: await shimBuildInfo(defaultShimPath(options.env)) };
+    const shimPath = defaultShimPath(options.env);
+    chosenShim = current ?? { path: shimPath, info: await shimBuildInfo(shimPath) };
   }
   const workers: ShimPlan['workers'] = [];
   for (const group of groups) {
