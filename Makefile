@@ -81,14 +81,21 @@ demo: build $(EXAMPLE_PLUGIN)
 	cd examples/hello && $(NODE) ../../dist/cli/main.js run hello
 
 ## ---- benchmarks --------------------------------------------------------------
-bench: build fixtures bench/.out/bridge-native
-	$(NODE) bench/cli-startup.mjs
+# NATIVE_GILBERT=/path/to/gilbert (v1.1.0) adds native Gilbert's figures and ratios;
+# the last step writes the README's benchmark table
+bench: build fixtures bench/.out/bridge-native bench/.out/measure
 	bench/.out/bridge-native $(GOPLUG_BUILD)/bridgetest.so > bench/.out/bridge-native.json
 	$(NODE) --import tsx bench/bridge.ts $(GOPLUG_BUILD)/bridgetest.so bench/.out/bridge-native.json
+	$(NODE) bench/runs.mjs
+	$(NODE) bench/readme.mjs
 
 # the floor for the bridge benchmark: the same plugin called by a Go host
 bench/.out/bridge-native: bench/bridge-native/*.go bench/bridge-native/go.mod
 	cd bench/bridge-native && $(GO) build -o ../.out/bridge-native .
+
+# runs a command and reports its rusage (CPU, peak RSS) to the microsecond
+bench/.out/measure: bench/measure/*.go bench/measure/go.mod
+	cd bench/measure && $(GO) build -o ../.out/measure .
 
 clean:
 	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out

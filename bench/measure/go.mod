@@ -1,0 +1,3 @@
+module github.com/gilbert-ts/bench/measure
+
+go 1.21
