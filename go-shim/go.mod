@@ -1,6 +1,6 @@
 module github.com/gilbert-ts/go-shim
 
-go 1.26
+go 1.21
 
 require github.com/go-gilbert/gilbert-sdk v0.9.0
 

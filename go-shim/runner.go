@@ -114,8 +114,9 @@ func tsFactory(factory int64) sdk.HandlerFactory {
 			return nil, err
 		}
 		h := &tsHandler{id: handler}
-		// JS keeps the TS handler until Go can no longer call it.
-		runtime.AddCleanup(h, func(id int64) { emitRaw(evRelease, id, []byte("null")) }, handler)
+		// JS keeps the TS handler until Go can no longer call it. SetFinalizer, not
+		// runtime.AddCleanup: the shim must compile with every toolchain from go1.21.
+		runtime.SetFinalizer(h, func(h *tsHandler) { emitRaw(evRelease, h.id, []byte("null")) })
 		return h, nil
 	}
 }
