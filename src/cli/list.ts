@@ -25,7 +25,7 @@ export async function listCommand(options: { json?: boolean; quiet?: boolean }, 
   }
   const width = Math.max(...names.map((name) => name.length));
   const lines = names.map((name) => {
-    const description = describeTask(manifest.tasks[name]);
+    const description = describeTask(manifest.tasks[name]!);
     return description ? `  - ${name.padEnd(width)}  ${description}` : `  - ${name}`;
   });
   log.log([`List of defined tasks in '${manifest.file}':`, ...lines].join('\n'));

@@ -1,13 +1,14 @@
 import { createBuiltinRegistry } from '../actions/index.js';
 import { CancelledError, GilbertError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { nameTable } from '../manifest/ast.js';
 import { TaskRunner, dryRun } from '../runner/index.js';
 import type { Vars } from '../sdk/index.js';
 import { loadProjectManifest } from './manifest.js';
 
 /** `--var name=value`: the name is trimmed, the value is everything after the first `=`; malformed entries are ignored, as in Gilbert. */
 export function parseVars(entries: readonly string[]): Vars {
-  const vars: Vars = {};
+  const vars: Vars = nameTable();
   for (const entry of entries) {
     const at = entry.indexOf('=');
     if (at < 0) continue;

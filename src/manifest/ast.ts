@@ -39,3 +39,17 @@ export interface Mixin {
   jobs: Job[];
   location?: SourceLocation;
 }
+
+/**
+ * A name-keyed table with no prototype: a task, mixin or variable called
+ * `constructor`, `toString` or `__proto__` is just a name, never an
+ * inherited member (and `__proto__` is stored like any other key).
+ */
+export function nameTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** `map[name]` if it is the map's own entry: safe on tables built elsewhere (tests, plugins) with a prototype. */
+export function own<T>(map: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
+}

@@ -4,7 +4,7 @@
  * and what to write instead. Imports are merged later (load.ts).
  */
 import type { ActionParams, Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
-import type { Mixin, PluginRef, Task } from './ast.js';
+import { nameTable, type Mixin, type PluginRef, type Task } from './ast.js';
 import { YamlScalar, type ParsedYaml } from './yaml.js';
 
 /** One manifest file before its imports are merged. */
@@ -85,7 +85,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   };
 
   const root = parsed.root;
-  const result: ManifestFile = { file, imports: [], vars: {}, plugins: [], mixins: {}, tasks: {} };
+  const result: ManifestFile = { file, imports: [], vars: nameTable(), plugins: [], mixins: nameTable(), tasks: nameTable() };
   if (root === null || root === undefined) return result;
   if (!isMap(root)) {
     throw new InvalidManifest(`the manifest must be a map of ${TOP_LEVEL_KEYS.join(', ')}; found ${describe(root)}`, lineOf(root, 1));
@@ -218,7 +218,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   }
 
   function stringMap(value: unknown, what: string, line: number): Vars {
-    const vars: Vars = {};
+    const vars: Vars = nameTable();
     for (const [name, item] of entries(value, what, line, 'a map of name: value')) {
       // the line is only looked up for an error: finding a string's key in the text costs a scan
       vars[name] = typeof item === 'string' ? item : stringField(item, `variable '${name}' in ${what}`, keyLine(value as YamlMap, name));

@@ -1,5 +1,5 @@
 import { JobError } from '../errors.js';
-import type { Manifest } from '../manifest/ast.js';
+import { own, type Manifest } from '../manifest/ast.js';
 import type { Job, Logger, Vars } from '../sdk/index.js';
 import { createScope } from '../scope/index.js';
 import { describeJob, messageOf, withVars } from './jobs.js';
@@ -11,7 +11,7 @@ import { describeJob, messageOf, withVars } from './jobs.js';
  * `if` conditions are shown, not evaluated.
  */
 export async function dryRun(manifest: Manifest, taskName: string, options: { log: Logger; vars?: Vars }): Promise<void> {
-  const task = manifest.tasks[taskName];
+  const task = own(manifest.tasks, taskName);
   if (!task) throw new JobError(`task '${taskName}' doesn't exists`);
   options.log.log(`Dry run of task '${taskName}' (nothing is executed):`);
   await printJobs(manifest, task.jobs, options.log.subLogger(), { ...options.vars }, [`task '${taskName}'`]);
@@ -41,7 +41,7 @@ async function printJobs(manifest: Manifest, jobs: readonly Job[], log: Logger, 
     for (const name of Object.keys(locals).sort()) details.log(`var ${name} = ${await expand(locals[name])}`);
     // Actions expand their own params; most expand every string, so show them expanded.
     if (job.params && Object.keys(job.params).length > 0) details.log(`params: ${JSON.stringify(await expandStrings(job.params, expand))}`);
-    const nested = job.action ? undefined : job.mixin ? manifest.mixins[job.mixin] : job.task ? manifest.tasks[job.task] : undefined;
+    const nested = job.action ? undefined : job.mixin ? own(manifest.mixins, job.mixin) : job.task ? own(manifest.tasks, job.task) : undefined;
     if (!nested) continue;
     const entered = job.mixin ? `mixin '${job.mixin}'` : `task '${job.task}'`;
     if (chain.includes(entered)) {

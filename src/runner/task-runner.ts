@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import { CancelledError, GilbertError, JobError } from '../errors.js';
-import type { Manifest } from '../manifest/ast.js';
+import { own, type Manifest } from '../manifest/ast.js';
 import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
 import { createScope, runShellCaptured } from '../scope/index.js';
 import { RunContext } from './context.js';
@@ -50,7 +50,7 @@ export class TaskRunner implements JobRunner {
 
   /** Runs a task of the manifest by name: what `gilbert run <task>` does. */
   async run(taskName: string, options: RunOptions = {}): Promise<void> {
-    const task = this.manifest.tasks[taskName];
+    const task = own(this.manifest.tasks, taskName);
     if (!task) throw this.unknownTask(taskName);
     this.log.log(`Running task '${taskName}'...`);
     const root = RunContext.root({ log: this.stepLog, vars: options.vars, signal: options.signal });
@@ -83,7 +83,7 @@ export class TaskRunner implements JobRunner {
   }
 
   async runTask(name: string, ctx: JobContext, scope: Scope): Promise<void> {
-    const task = this.manifest.tasks[name];
+    const task = own(this.manifest.tasks, name);
     if (!task) throw this.unknownTask(name);
     const context = asRunContext(ctx);
     context.log.debug(`runner: start sub-task '${name}'`);
@@ -249,14 +249,14 @@ export class TaskRunner implements JobRunner {
   }
 
   private async runMixin(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
-    const mixin = this.manifest.mixins[name];
+    const mixin = own(this.manifest.mixins, name);
     if (!mixin) throw new JobError(`mixin '${name}' doesn't exists${locationSuffix(job)}`);
     ctx.log.debug(`runner: create sub-task from mixin '${name}'`);
     await this.runSubTask(withVars(mixin.jobs, scope.vars()), ctx, `mixin '${name}'`);
   }
 
   private async runTaskJob(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
-    if (!this.manifest.tasks[name]) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`);
+    if (!own(this.manifest.tasks, name)) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`);
     await this.runTask(name, ctx, scope);
   }
 
