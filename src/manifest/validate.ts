@@ -191,7 +191,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
       if (!isMap(value.params)) {
         throw new InvalidManifest(`'params' of ${name} must be a map; found ${describe(value.params)}`, keyLine(value, 'params'), 'write params as "name: value" lines under params:');
       }
-      result.params = toParam(value.params, new Set(), { nodes: 0 }, keyLine(value, 'params')) as ActionParams;
+      result.params = toParam(value.params, new Set(), { values: 0, seen: new WeakSet(), aliased: false }, keyLine(value, 'params')) as ActionParams;
     }
     return result;
   }
@@ -243,16 +243,40 @@ function isMap(value: unknown): value is YamlMap {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof YamlScalar);
 }
 
-/** YAML aliases share nodes; expanding them is capped so an alias bomb is an error, not an out-of-memory. */
-const MAX_PARAM_NODES = 1_000_000;
+/**
+ * Params are copied node by node. YAML aliases share nodes, so a small file
+ * can expand to billions of values (an alias bomb); the copy stops at this
+ * many values with an error rather than run out of memory.
+ */
+export const MAX_PARAM_VALUES = 1_000_000;
+
+interface ParamBudget {
+  values: number;
+  /** collections copied so far: meeting one again means an alias repeats it */
+  seen: WeakSet<object>;
+  aliased: boolean;
+}
+
+function tooManyValues(budget: ParamBudget, line: number): InvalidManifest {
+  // Only blame aliases when one was met: a long list written out in full is just long.
+  return budget.aliased
+    ? new InvalidManifest(
+        `params expand to more than ${MAX_PARAM_VALUES} values through YAML aliases`,
+        line,
+        'an alias (*name) repeats everything under its anchor (&name); aliases of aliases multiply: use fewer of them',
+      )
+    : new InvalidManifest(`params hold more than ${MAX_PARAM_VALUES} values`, line, 'keep large data in a file and pass its path in params');
+}
 
 /** Params reach actions as yaml.v2 decoded them into interface{}: typed scalars, lists and maps. */
-function toParam(value: unknown, ancestors: Set<object>, budget: { nodes: number }, line: number): ParamValue {
-  if (++budget.nodes > MAX_PARAM_NODES) throw new InvalidManifest(`params expand to more than ${MAX_PARAM_NODES} values (YAML aliases)`, line);
+function toParam(value: unknown, ancestors: Set<object>, budget: ParamBudget, line: number): ParamValue {
+  if (++budget.values > MAX_PARAM_VALUES) throw tooManyValues(budget, line);
   if (value instanceof YamlScalar) return value.value;
   if (value === null || typeof value !== 'object') return value as ParamValue;
   // js-yaml lets an anchored collection contain an alias to itself; Go's decoder rejects that too
   if (ancestors.has(value)) throw new InvalidManifest('params contain a YAML alias to one of their own parents', line, 'an alias must not refer to a node that contains it');
+  if (budget.seen.has(value)) budget.aliased = true;
+  budget.seen.add(value);
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => toParam(item, ancestors, budget, line));

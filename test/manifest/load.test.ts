@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import { loadManifest } from '../../src/manifest/index.js';
 import { IntegralFloat } from '../../src/sdk/index.js';
 
+/** Variable tables have no prototype (a var may be called `constructor`). */
+const table = (entries: Record<string, string>): Record<string, string> => Object.assign(Object.create(null) as Record<string, string>, entries);
+
 const good = resolve(import.meta.dirname, '../fixtures/manifests/good');
 const floats = (values: unknown): number[] => {
   assert.ok(Array.isArray(values));
@@ -23,7 +26,7 @@ test('basic manifest: every field typed, with locations', async () => {
   assert.equal(manifest.projectDirectory, join(good, 'basic'));
   assert.equal(manifest.version, '1.0');
   // string fields take the scalar's text as written, like yaml.v2 does for Go string fields
-  assert.deepEqual(manifest.vars, { appName: 'demo', enabled: 'yes', count: '010', ratio: '1.0', empty: '' });
+  assert.deepEqual({ ...manifest.vars }, { appName: 'demo', enabled: 'yes', count: '010', ratio: '1.0', empty: '' });
   assert.deepEqual(
     manifest.plugins.map((plugin) => [plugin.url, plugin.declaredIn, plugin.location?.line]),
     [
@@ -40,11 +43,11 @@ test('basic manifest: every field typed, with locations', async () => {
     async: true,
     delay: 10,
     deadline: 1000,
-    vars: { goos: 'linux', cgo: 'no' },
+    vars: table({ goos: 'linux', cgo: 'no' }),
     params: { command: 'go build -o build/{{ appName }} ./...', env: { CGO_ENABLED: 0 }, silent: false },
   });
   assert.deepEqual(runTest, { location: { file, line: 34 }, task: 'test' });
-  assert.deepEqual(greet, { location: { file, line: 35 }, mixin: 'greet', vars: { who: 'world' } });
+  assert.deepEqual(greet, { location: { file, line: 35 }, mixin: 'greet', vars: table({ who: 'world' }) });
   assert.equal(manifest.tasks.build!.location?.line, 19);
   assert.equal(manifest.tasks.test!.description, 'Runs the tests');
   assert.deepEqual(manifest.tasks.test!.jobs[0]!.location, { file, line: 41 });
@@ -54,7 +57,7 @@ test('basic manifest: every field typed, with locations', async () => {
 
 test('scalars resolve as gopkg.in/yaml.v2 does', async () => {
   const manifest = await loadManifest(join(good, 'scalars/gilbert.yaml'));
-  assert.deepEqual(manifest.vars, { yesText: 'yes', onText: 'On', intText: '0x1F', floatText: '1.0', nullText: '', quoted: 'yes' });
+  assert.deepEqual({ ...manifest.vars }, { yesText: 'yes', onText: 'On', intText: '0x1F', floatText: '1.0', nullText: '', quoted: 'yes' });
   const job = manifest.tasks.scalars!.jobs[0]!;
   assert.equal(job.description, 'yes');
   const params = job.params!;
@@ -75,7 +78,7 @@ test('scalars resolve as gopkg.in/yaml.v2 does', async () => {
 test('template pass runs before YAML; locations point at the template lines', async () => {
   const file = join(good, 'template/gilbert.yaml');
   const manifest = await loadManifest(file);
-  assert.deepEqual(manifest.vars, { platforms: '["linux","darwin","windows"]', commit: 'abc123' });
+  assert.deepEqual({ ...manifest.vars }, { platforms: '["linux","darwin","windows"]', commit: 'abc123' });
   const jobs = manifest.tasks['build-all']!.jobs;
   assert.deepEqual(
     jobs.map((job) => [job.description, job.params!.command, job.location!.line]),
@@ -97,7 +100,7 @@ test('imports: importer wins, deepest merged first, plugins concatenated, diamon
   const other = join(good, 'imports/lib/other.yaml');
   const base = join(good, 'imports/lib/deeper/base.yaml');
   const manifest = await loadManifest(root);
-  assert.deepEqual(manifest.vars, { owner: 'root', shared: 'common', fromBase: 'base', fromOther: 'other' });
+  assert.deepEqual({ ...manifest.vars }, { owner: 'root', shared: 'common', fromBase: 'base', fromOther: 'other' });
   assert.deepEqual(
     manifest.plugins.map((plugin) => [plugin.url, plugin.declaredIn]),
     [
@@ -119,7 +122,7 @@ test('an empty manifest loads with no tasks', async () => {
   try {
     writeFileSync(join(dir, 'gilbert.yaml'), '# nothing yet\n');
     const manifest = await loadManifest(join(dir, 'gilbert.yaml'));
-    assert.deepEqual([manifest.tasks, manifest.mixins, manifest.vars, manifest.plugins], [{}, {}, {}, []]);
+    assert.deepEqual([{ ...manifest.tasks }, { ...manifest.mixins }, { ...manifest.vars }, manifest.plugins], [{}, {}, {}, []]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -130,7 +133,7 @@ test('template shell commands see options.env and run in the manifest folder', a
   try {
     writeFileSync(join(dir, 'gilbert.yaml'), 'vars:\n  where: {{{ shell "printf %s $(pwd)" }}}\n  token: {{{ shell "printf %s $TOKEN" }}}\n');
     const manifest = await loadManifest(join(dir, 'gilbert.yaml'), { env: { PATH: process.env.PATH, TOKEN: 't-42' } });
-    assert.deepEqual(manifest.vars, { where: dir, token: 't-42' });
+    assert.deepEqual({ ...manifest.vars }, { where: dir, token: 't-42' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
