@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { CancelledError, JobError } from '../errors.js';
 import type { JobContext, Logger, Vars } from '../sdk/index.js';
+import { setLongTimeout, type LongTimer } from './long-timer.js';
 
 /** The reason a context is aborted when its `deadline` passes. */
 export class DeadlineExceededError extends JobError {
@@ -32,7 +33,7 @@ export class RunContext implements JobContext {
   readonly chain: readonly string[];
   private readonly controller: AbortController;
   private readonly detach?: () => void;
-  private deadline?: NodeJS.Timeout;
+  private deadline?: LongTimer;
   private finished = false;
 
   private constructor(parts: ContextParts) {
@@ -63,8 +64,8 @@ export class RunContext implements JobContext {
   }
 
   timeout(ms: number): void {
-    clearTimeout(this.deadline);
-    this.deadline = setTimeout(() => {
+    this.deadline?.clear();
+    this.deadline = setLongTimeout(() => {
       if (!this.isAlive()) return;
       this.log.warn('Job deadline exceeded');
       this.cancel(new DeadlineExceededError(ms));
@@ -91,7 +92,7 @@ export class RunContext implements JobContext {
   /** The job is done: its deadline and its link to the parent go away. */
   finish(): void {
     this.finished = true;
-    clearTimeout(this.deadline);
+    this.deadline?.clear();
     this.detach?.();
   }
 

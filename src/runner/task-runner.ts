@@ -5,6 +5,7 @@ import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger,
 import { createScope, runShellCaptured } from '../scope/index.js';
 import { RunContext } from './context.js';
 import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
+import { setLongTimeout } from './long-timer.js';
 
 export interface TaskRunnerOptions {
   manifest: Manifest;
@@ -301,12 +302,12 @@ function cancellation(reason: unknown): GilbertError {
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve(true);
     }, ms);
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.clear();
       resolve(false);
     };
     signal.addEventListener('abort', onAbort, { once: true });
