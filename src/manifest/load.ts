@@ -2,13 +2,13 @@
  * Loads a manifest and its imports: read → template pass → YAML → validation,
  * then merges imports the way Gilbert does (the importing file wins).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ManifestError } from '../errors.js';
 import type { SourceLocation } from '../sdk/index.js';
 import type { Manifest } from './ast.js';
 import { TemplateError } from './template/errors.js';
 import type { RenderedManifest } from './template/index.js';
+import { readManifestSource, UnreadableManifest } from './read-source.js';
 import { InvalidManifest, validateManifest, type ManifestFile } from './validate.js';
 import { asYamlSyntaxError, parseYaml } from './yaml.js';
 
@@ -84,14 +84,18 @@ async function loadFile(path: string, options: FileOptions, importer: Importer |
   const importedBy = importer ? ` (imported by ${display(importer.file)}:${importer.location.line})` : '';
   let source: string;
   try {
-    source = await readFile(path, 'utf8');
+    source = await readManifestSource(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
     if (importer) {
       throw new ManifestError(`${where(importer.location)}cannot read file '${display(path)}' imported by '${display(importer.file)}': ${reason}`, {
         location: importer.location,
-        hint: 'import paths are relative to the folder of the importing file',
+        hint: error instanceof UnreadableManifest ? 'import a manifest file (.yaml)' : 'import paths are relative to the folder of the importing file',
       });
+    }
+    if (error instanceof UnreadableManifest) {
+      throw new ManifestError(`cannot read manifest file '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
     }
     throw new ManifestError(`manifest file not found at '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
   }
