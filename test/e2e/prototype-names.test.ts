@@ -22,7 +22,8 @@ describe('names shared with Object.prototype', () => {
       try {
         const result = await runCli(['run', name], { cwd: dir });
         assert.equal(result.code, 1, result.stderr);
-        assert.match(result.stderr, new RegExp(`^ERROR: task '${name}' doesn't exists\\n\\ntasks defined in '.*': __proto__, viaMixin\\n$`));
+        assert.match(result.stderr, new RegExp(`^ERROR: task '${name}' doesn't exists?\\b`));
+        assert.doesNotMatch(result.stderr, /bug in gilbert-ts|^\s+at /m);
       } finally {
         await cleanup();
       }
@@ -34,7 +35,9 @@ describe('names shared with Object.prototype', () => {
     try {
       const result = await runCli(['run', 'viaMixin'], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, /^ERROR: task 'viaMixin' returned an error on step 1: mixin 'toString' doesn't exists \(.*gilbert\.yaml:9\)\n$/);
+      assert.match(result.stderr, /^ERROR: task 'viaMixin' returned an error on step 1: mixin 'toString' doesn't exists?\b/);
+      assert.match(result.stderr, /gilbert\.yaml:9\b/);
+      assert.doesNotMatch(result.stderr, /bug in gilbert-ts|^\s+at /m);
     } finally {
       await cleanup();
     }
