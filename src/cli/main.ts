@@ -124,9 +124,30 @@ async function main(): Promise<void> {
       verbose: Boolean(options.verbose),
     });
   }
-  // Cancelled shell jobs may still be getting their SIGKILL; anything else
-  // holding the loop after the work is done must not keep the CLI alive.
-  setTimeout(() => process.exit(), 5000).unref();
+  await exitOnceFlushed();
+}
+
+/** How long anything still holding the event loop after the work is done may keep the CLI alive. */
+const LINGER_MS = 5000;
+
+/** Settles once everything written to `stream` so far has been handed to the OS (a pipe's reader may be slow). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed || !stream.writable) return Promise.resolve();
+  // writes complete in order: the callback of an empty write runs after every earlier one
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/**
+ * Cancelled shell jobs may still be getting their SIGKILL, and a plugin may
+ * leave a handle open: after the work is done, nothing may keep the CLI
+ * alive for long. But output is never dropped: the exit waits until stdout
+ * and stderr are flushed, however slow their reader is.
+ */
+async function exitOnceFlushed(): Promise<void> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  setTimeout(() => {
+    void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit());
+  }, LINGER_MS).unref();
 }
 
 // not a top-level await: the CLI ships as a CommonJS bundle (scripts/bundle-cli.mjs); main() reports its own errors

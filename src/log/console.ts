@@ -1,4 +1,5 @@
 import type { WriteStream } from 'node:tty';
+import { streamFlow } from './flow.js';
 import { SinkLogger, type LogLevel, type LogSink, type Logger } from './logger.js';
 
 /**
@@ -64,7 +65,9 @@ export function consoleSink(options: ConsoleOptions = {}): LogSink {
   };
 }
 
-/** The root logger for the CLI. */
+/** The root logger for the CLI; its flow tells producers when stdout's reader falls behind. */
 export function createConsoleLogger(options: ConsoleOptions = {}): Logger {
-  return new SinkLogger(consoleSink(options));
+  const out = options.out ?? process.stdout;
+  const flow = 'once' in out && 'removeListener' in out ? streamFlow(out as NodeJS.WritableStream) : undefined;
+  return new SinkLogger(consoleSink({ ...options, out }), 0, flow);
 }

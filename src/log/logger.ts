@@ -1,3 +1,5 @@
+import type { OutputFlow } from './flow.js';
+
 /** Log levels, as Gilbert has them. `debug` lines show only with --verbose. */
 export type LogLevel = 'debug' | 'info' | 'log' | 'success' | 'warn' | 'error';
 
@@ -7,6 +9,8 @@ export type LogSink = (level: LogLevel, depth: number, message: string) => void;
 /** A logger (sdk.Logger). Sub-loggers indent by one more level. */
 export interface Logger {
   readonly depth: number;
+  /** where the lines end up, when that can fall behind: producers that can wait pause while it is backed up */
+  readonly flow?: OutputFlow;
   subLogger(): Logger;
   /** Logs a message; a multi-line message is indented line by line, empty lines are dropped. */
   write(level: LogLevel, message: string): void;
@@ -23,10 +27,11 @@ export class SinkLogger implements Logger {
   constructor(
     private readonly sink: LogSink,
     readonly depth = 0,
+    readonly flow?: OutputFlow,
   ) {}
 
   subLogger(): Logger {
-    return new SinkLogger(this.sink, this.depth + 1);
+    return new SinkLogger(this.sink, this.depth + 1, this.flow);
   }
 
   write(level: LogLevel, message: string): void {

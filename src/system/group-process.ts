@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { JobError } from '../errors.js';
+import type { OutputFlow } from '../log/flow.js';
 import { LineWriter } from '../log/line-writer.js';
 import type { Logger } from '../log/logger.js';
 import { groupAlive, signalGroup, waitForGroupGone } from './process-group.js';
@@ -65,8 +66,9 @@ export class GroupProcess {
     });
     const out = options.log && new LineWriter(options.log, 'log');
     const err = options.log && new LineWriter(options.log, 'error');
-    this.child.stdout?.on('data', options.onStdout ?? ((chunk: Buffer) => out?.write(chunk)));
-    this.child.stderr?.on('data', options.onStderr ?? ((chunk: Buffer) => err?.write(chunk)));
+    const holdWhileBackedUp = this.backpressure(options.log?.flow);
+    this.child.stdout?.on('data', options.onStdout ?? ((chunk: Buffer) => (out?.write(chunk), holdWhileBackedUp())));
+    this.child.stderr?.on('data', options.onStderr ?? ((chunk: Buffer) => (err?.write(chunk), holdWhileBackedUp())));
     const pid = this.child.pid;
     if (this.ownGroup && pid !== undefined) liveGroups.add(pid);
     this.exited = new Promise((resolve, reject) => {
@@ -83,6 +85,27 @@ export class GroupProcess {
         resolve({ code, signal });
       });
     });
+  }
+
+  /**
+   * Stops reading the child's pipes while the console is backed up, and
+   * resumes on drain: the child then blocks in write(2), as it would on a
+   * slow terminal, instead of gilbert queueing its output without bound.
+   */
+  private backpressure(flow: OutputFlow | undefined): () => void {
+    if (!flow) return () => {};
+    let held = false;
+    return () => {
+      if (held || !flow.backedUp) return;
+      held = true;
+      this.child.stdout?.pause();
+      this.child.stderr?.pause();
+      void flow.drained().then(() => {
+        held = false;
+        this.child.stdout?.resume();
+        this.child.stderr?.resume();
+      });
+    };
   }
 
   get pid(): number | undefined {

@@ -1,0 +1,78 @@
+// A reader that falls behind loses nothing: gilbert stops reading the job's
+// output while stdout is backed up (memory stays bounded), and it exits only
+// once stdout has been flushed, with the true exit code (issue 14, item 4).
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { project, spawnCli } from './helpers.js';
+
+const LINES = 1_000_000;
+/** longer than gilbert lets a finished run linger (5 s in src/cli/main.ts): the reader starts after it */
+const READER_STARTS_AFTER_MS = 6500;
+
+const manifest = `version: "1.0"
+tasks:
+  big:
+  - action: shell
+    params: { command: "seq 1 ${LINES}" }
+  bigThenFail:
+  - action: shell
+    params: { command: "seq 1 ${LINES}; exit 3" }
+`;
+
+/** Resident memory of a running process in MiB (Linux), or undefined once it is gone. */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads nothing for `ms`, then everything; bounded. */
+async function lateReader(child: ChildProcess, ms: number): Promise<{ lines: string[]; stderr: string; code: number | null; rssBeforeReading?: number }> {
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  // the slow reader is the scenario, not synchronisation: nothing is read during this time
+  child.stdout!.pause();
+  await delay(ms);
+  const rssBeforeReading = rssMiB(child.pid!);
+  const chunks: Buffer[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stdout!.resume();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await closed;
+  clearTimeout(timer);
+  return { lines: Buffer.concat(chunks).toString().split('\n'), stderr, code, rssBeforeReading };
+}
+
+describe('a slow reader of stdout', () => {
+  it('gets every line and the exit code, while gilbert holds the job back instead of buffering', async () => {
+    const { dir, cleanup } = await project(undefined, manifest);
+    try {
+      const [ok, failed] = await Promise.all([
+        lateReader(spawnCli(['run', 'big'], { cwd: dir }), READER_STARTS_AFTER_MS),
+        lateReader(spawnCli(['run', 'bigThenFail'], { cwd: dir }), READER_STARTS_AFTER_MS),
+      ]);
+
+      assert.equal(ok.code, 0, ok.stderr);
+      const numbers = ok.lines.filter((line) => /^ {4}\d+$/.test(line));
+      assert.equal(numbers.length, LINES, 'every line of the job arrives');
+      assert.equal(numbers.at(-1)?.trim(), String(LINES));
+      assert.match(ok.lines.at(-2) ?? '', /Task 'big' ran successfully/);
+      // the job's ~7 MB of output were held back in its pipe, not queued in gilbert
+      assert.ok(ok.rssBeforeReading !== undefined, 'gilbert is still running, waiting for its reader');
+      assert.ok(ok.rssBeforeReading < 150, `gilbert's memory stays bounded: ${ok.rssBeforeReading} MiB`);
+
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.equal(failed.lines.filter((line) => /^ {4}\d+$/.test(line)).length, LINES);
+      assert.match(failed.stderr, /status code:? 3/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
