@@ -6,6 +6,7 @@ import { createScope, runShellCaptured } from '../scope/index.js';
 import { RunContext } from './context.js';
 import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
 import { setLongTimeout } from './long-timer.js';
+import { StallGuard } from './stall-guard.js';
 
 export interface TaskRunnerOptions {
   manifest: Manifest;
@@ -39,6 +40,7 @@ export class TaskRunner implements JobRunner {
   private readonly stepLog: Logger;
   private readonly env: NodeJS.ProcessEnv;
   private readonly maxDepth: number;
+  private readonly stalls = new StallGuard();
 
   constructor(options: TaskRunnerOptions) {
     this.manifest = options.manifest;
@@ -56,6 +58,7 @@ export class TaskRunner implements JobRunner {
     this.log.log(`Running task '${taskName}'...`);
     const root = RunContext.root({ log: this.stepLog, vars: options.vars, signal: options.signal });
     const group = root.group(`task '${taskName}'`);
+    const watch = this.stalls.hold();
     try {
       await this.runSteps(task.jobs, group, (error, step) =>
         error instanceof RecursionError ? error : rewrap(error, `task '${taskName}' returned an error on step ${step}: ${messageOf(error)}`),
@@ -64,6 +67,7 @@ export class TaskRunner implements JobRunner {
       if (options.signal?.aborted) throw cancellation(options.signal.reason);
       throw error;
     } finally {
+      watch.release();
       root.finish();
     }
     if (options.signal?.aborted) throw cancellation(options.signal.reason);
@@ -213,7 +217,7 @@ export class TaskRunner implements JobRunner {
     }
     let handler: ActionHandler;
     try {
-      handler = await factory(scope, job.params ?? {});
+      handler = await this.stalls.guard(Promise.resolve().then(() => factory(scope, job.params ?? {})), () => neverSettled(`the factory of action '${name}'`));
     } catch (error) {
       throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}${locationSuffix(job)}`);
     }
@@ -227,6 +231,10 @@ export class TaskRunner implements JobRunner {
    */
   private callHandler(handler: ActionHandler, name: string, ctx: RunContext): Promise<void> {
     if (ctx.signal.aborted) return Promise.resolve();
+    return this.stalls.guard(this.raceCallAndCancel(handler, name, ctx), () => neverSettled(`action '${name}'`));
+  }
+
+  private raceCallAndCancel(handler: ActionHandler, name: string, ctx: RunContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (failed: boolean, error?: unknown) => {
@@ -292,6 +300,13 @@ function asJobError(error: unknown): GilbertError {
 function rewrap(error: unknown, message: string): GilbertError {
   if (error instanceof GilbertError) return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location, cause: error });
   return new JobError(message, { cause: error });
+}
+
+/** What a job fails with when its action can no longer finish (see StallGuard). */
+function neverSettled(what: string): JobError {
+  return new JobError(`${what} never finished: its promise is still pending, but nothing is left running that could settle it`, {
+    hint: 'a plugin action must resolve or reject: look for a promise whose resolve is never called, or an await on an event that cannot happen',
+  });
 }
 
 function cancellation(reason: unknown): GilbertError {
