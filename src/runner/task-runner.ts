@@ -111,8 +111,12 @@ export class TaskRunner implements JobRunner {
       if (job.async) {
         running.push(
           this.handleJob(job, ctx).catch((error: unknown) => {
-            if (failure || asyncFailure !== undefined) return;
-            group.log.error(`ERROR: async job returned error: ${messageOf(error)}`);
+            const first = !failure && asyncFailure === undefined;
+            // A job that fails while being cancelled for another's failure (a panic in its
+            // Cancel, say) is not the task's error, but is shown rather than dropped.
+            const echoesCancel = error instanceof CancelledError || error === group.signal.reason;
+            if (first || !echoesCancel) group.log.error(`ERROR: async job returned error: ${messageOf(error)}`);
+            if (!first) return;
             asyncFailure = error;
             group.cancel(error);
           }),
