@@ -8,6 +8,7 @@ export GOFLAGS := -buildvcs=false
 
 SHIM_DIR   := go-shim
 SHIM_LIB   := $(SHIM_DIR)/build/libgilbert_shim.so
+SHIM_HOST  := $(SHIM_DIR)/build/gilbert-go-host
 TS_SOURCES := $(shell find src -name '*.ts')
 # `make test TEST=test/bridge` runs only the tests under that path
 TEST ?= test
@@ -35,12 +36,17 @@ dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scrip
 build: dist/.build-stamp shim
 
 ## ---- go shim (bridge) --------------------------------------------------------
-SHIM_SOURCES := $(wildcard $(SHIM_DIR)/*.go $(SHIM_DIR)/*.c $(SHIM_DIR)/*.h) $(SHIM_DIR)/go.mod $(SHIM_DIR)/go.sum $(wildcard native/*.h)
+# One Go package (go-shim/bridge) behind two transports: the c-shared shim
+# loaded in process, and the same code as a Go host process (cmd/host).
+SHIM_SOURCES := $(wildcard $(SHIM_DIR)/*.go $(SHIM_DIR)/*.c $(SHIM_DIR)/*.h $(SHIM_DIR)/bridge/*.go) $(SHIM_DIR)/go.mod $(SHIM_DIR)/go.sum $(wildcard native/*.h)
 
 $(SHIM_LIB): $(SHIM_SOURCES)
 	cd $(SHIM_DIR) && CGO_ENABLED=1 $(GO) build -buildmode=c-shared -o build/libgilbert_shim.so .
 
-shim: $(SHIM_LIB)
+$(SHIM_HOST): $(SHIM_SOURCES) $(wildcard $(SHIM_DIR)/cmd/host/*.go)
+	cd $(SHIM_DIR) && CGO_ENABLED=1 $(GO) build -o build/gilbert-go-host ./cmd/host
+
+shim: $(SHIM_LIB) $(SHIM_HOST)
 
 ## ---- test fixtures -----------------------------------------------------------
 # Go plugin fixtures for test/bridge (one .so per fault or behaviour).

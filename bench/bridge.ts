@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { connectShim } from '../src/bridge/shim.js';
+import { connectShim } from '../src/bridge/index.js';
 import { SinkLogger } from '../src/log/logger.js';
 import { loadGoPlugin } from '../src/plugins/go/load.js';
 import { RunContext } from '../src/runner/index.js';

@@ -36,11 +36,14 @@ import "C"
 
 import "unsafe"
 
-// deliver hands one batch to JS. The slice must end with a NUL byte; it is
-// only read during the call (the JS side copies it into a JS string).
-func deliver(fn *C.gs_events_fn, batch []byte) {
-	C.gs_call_events(fn, (*C.char)(unsafe.Pointer(&batch[0])), C.int64_t(len(batch)-1))
+// callbackOutlet hands event batches to JS through the registered callback.
+type callbackOutlet struct{ fn *C.gs_events_fn }
+
+// Deliver: the batch ends with a NUL byte; it is only read during the call
+// (the JS side copies it into a JS string).
+func (o callbackOutlet) Deliver(batch []byte) {
+	C.gs_call_events(o.fn, (*C.char)(unsafe.Pointer(&batch[0])), C.int64_t(len(batch)-1))
 }
 
-func signalDispatcher() { C.gs_signal() }
-func waitForEvents()    { C.gs_wait() }
+func (callbackOutlet) Signal() { C.gs_signal() }
+func (callbackOutlet) Wait()   { C.gs_wait() }

@@ -8,19 +8,21 @@ package main
 import "C"
 
 import (
-	"encoding/json"
-	"runtime/debug"
 	"unsafe"
+
+	"github.com/gilbert-ts/go-shim/bridge"
 )
 
-// The few Go exports: called once or rarely. The per-call entry points are
-// C (inbox.c), served by serveInbox; see there for why.
+// The in-process transport of the bridge protocol (go-shim/bridge): the C ABI
+// of native/gilbert_shim.h, loaded into Node by koffi. The few Go exports are
+// called once or rarely; the per-call entry points are C (inbox.c), served
+// by serveInbox; see there for why.
 
 func main() {}
 
 //export gs_init
 func gs_init(fn *C.gs_events_fn) C.int64_t {
-	if events.start(fn) {
+	if bridge.Start(callbackOutlet{fn}) {
 		go serveInbox()
 	}
 	return C.GS_ABI_VERSION
@@ -28,32 +30,8 @@ func gs_init(fn *C.gs_events_fn) C.int64_t {
 
 //export gs_build_info
 func gs_build_info() *C.char {
-	info, _ := debug.ReadBuildInfo()
-	data, _ := json.Marshal(info)
-	return C.CString(string(data))
+	return C.CString(string(bridge.BuildInfo()))
 }
 
 //export gs_free
 func gs_free(p *C.char) { C.free(unsafe.Pointer(p)) }
-
-func openPluginCall(call int64, path string) {
-	var plug *openPlugin
-	err := guard("plugin.Open", func() (err error) { plug, err = openGoPlugin(path); return })
-	if err != nil {
-		emitDone(call, errorOf(err), nil)
-		return
-	}
-	id := newID()
-	plugins.put(id, plug)
-	result, _ := json.Marshal(map[string]any{"plugin": id, "name": plug.name, "actions": actionNames(plug.actions)})
-	emitDone(call, nil, result)
-}
-
-func newHandlerCall(call, pluginID int64, action string, scope int64, params []byte) {
-	id, err := newHandler(pluginID, action, scope, params)
-	if err != nil {
-		emitDone(call, errorOf(err), nil)
-		return
-	}
-	emitDone(call, nil, []byte(quoteInt(id)))
-}

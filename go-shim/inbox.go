@@ -8,13 +8,16 @@ package main
 import "C"
 
 import (
+	"encoding/json"
 	"runtime"
 	"unsafe"
+
+	"github.com/gilbert-ts/go-shim/bridge"
+	sdk "github.com/go-gilbert/gilbert-sdk"
 )
 
-// serveInbox runs the calls JS made through the C entry points (inbox.c), in
-// the order JS made them. Each is quick: work that runs or waits on plugin
-// code goes to its own goroutine, so one slow action never delays another.
+// serveInbox turns the calls JS made through the C entry points (inbox.c)
+// into the protocol's host calls, in the order JS made them.
 func serveInbox() {
 	spawned := false
 	for {
@@ -27,37 +30,33 @@ func serveInbox() {
 		}
 		C.gs_inbox_next(&m)
 		s1, s2 := takeString(m.s1), takeString(m.s2)
-		a, b, c, d := int64(m.a), int64(m.b), int64(m.c), int64(m.d)
-		spawned = m.op == C.GS_OP_OPEN || m.op == C.GS_OP_NEW_HANDLER || m.op == C.GS_OP_CALL || m.op == C.GS_OP_CANCEL || (m.op == C.GS_OP_PING && b != 0)
-		switch m.op {
-		case C.GS_OP_OPEN:
-			go openPluginCall(a, s1)
-		case C.GS_OP_NEW_HANDLER:
-			go newHandlerCall(a, b, s1, c, []byte(s2))
-		case C.GS_OP_CALL:
-			// registered before the next message, so a following cancel finds it
-			job := newCallCtx(a, c, []byte(s1))
-			go runCall(a, b, job, d)
-		case C.GS_OP_CANCEL:
-			beginCancel(c)
-			go runCancel(a, b, c)
-		case C.GS_OP_CTX_CANCEL:
-			if j, ok := contexts.get(a); ok {
-				j.cancelFromJS()
-			}
-		case C.GS_OP_RELEASE_HANDLER:
-			handlers.drop(a)
-		case C.GS_OP_RELEASE_CTX:
-			contexts.drop(a)
-		case C.GS_OP_COMPLETE:
-			complete(a, b != 0, []byte(s1))
-		case C.GS_OP_PING:
-			if b != 0 {
-				go emitDone(a, nil, nil)
-			} else {
-				emitDone(a, nil, nil)
-			}
-		}
+		spawned = bridge.Serve(hostCall(&m, s1, s2))
+	}
+}
+
+func hostCall(m *C.gs_msg, s1, s2 string) any {
+	a, b, c, d := int64(m.a), int64(m.b), int64(m.c), int64(m.d)
+	switch m.op {
+	case C.GS_OP_OPEN:
+		return &bridge.OpenCall{Call: a, Path: s1}
+	case C.GS_OP_NEW_HANDLER:
+		return &bridge.NewHandlerCall{Call: a, Plugin: b, Action: s1, Scope: c, Params: bridge.Tagged(s2)}
+	case C.GS_OP_CALL:
+		var vars sdk.Vars
+		_ = json.Unmarshal([]byte(s1), &vars)
+		return &bridge.CallCall{Call: a, Handler: b, Ctx: c, Runner: d, Vars: vars}
+	case C.GS_OP_CANCEL:
+		return &bridge.CancelCall{Call: a, Handler: b, Ctx: c}
+	case C.GS_OP_CTX_CANCEL:
+		return &bridge.CtxCancelCall{Ctx: a}
+	case C.GS_OP_RELEASE_HANDLER:
+		return &bridge.ReleaseHandlerCall{Handler: a}
+	case C.GS_OP_RELEASE_CTX:
+		return &bridge.ReleaseCtxCall{Ctx: a}
+	case C.GS_OP_COMPLETE:
+		return &bridge.CompleteCall{Req: a, Ok: b != 0, Data: bridge.JSON(s1)}
+	default: // C.GS_OP_PING
+		return &bridge.PingCall{Call: a, ViaGoroutine: b != 0}
 	}
 }
 

@@ -1,10 +1,12 @@
 /*
- * The whole ABI between Node (src/bridge/shim.ts, through koffi) and the Go
- * shim (go-shim/, built with -buildmode=c-shared). The shim includes this
+ * The whole ABI between Node (src/bridge/in-process.ts, through koffi) and the
+ * Go shim (go-shim/, built with -buildmode=c-shared): the in-process
+ * transport of the bridge protocol (src/bridge/protocol.ts,
+ * go-shim/bridge/protocol.go), one function per host call. The shim includes this
  * header through cgo, so a change here that the Go side does not follow fails
  * its build.
  *
- * Rules (see docs in src/bridge/shim.ts and ../shared go-bridge-facts):
+ * Rules (see docs in src/bridge/in-process.ts and ../shared go-bridge-facts):
  *  - The shim is loaded with RTLD_GLOBAL, or plugin.Open aborts the process.
  *  - Every function here returns at once: anything that runs or waits on
  *    plugin code runs on a goroutine, and reports through the events
@@ -13,7 +15,8 @@
  *  - Go talks to JS only through the one events callback: a JSON array of
  *    events (log lines, completions, requests, context notices), batched by
  *    one dispatcher goroutine, in the order they were produced. The format of
- *    events and of payloads lives in src/bridge/marshal.ts.
+ *    events and of payloads lives in src/bridge/marshal.ts and
+ *    go-shim/bridge/events.go.
  *  - Strings are NUL-terminated UTF-8. Ids are allocated by the side that
  *    owns the object: JS ids (calls, requests answers, contexts, scopes,
  *    runners, factories, handlers) are positive; Go-created contexts get
@@ -31,7 +34,7 @@ typedef void gs_events_fn(char *json, int64_t len);
 
 /* Installs the events callback and starts the dispatcher. Returns the ABI
  * version (GS_ABI_VERSION); calling it twice replaces the callback. */
-#define GS_ABI_VERSION 1
+#define GS_ABI_VERSION 2
 int64_t gs_init(gs_events_fn *events);
 
 /* JSON of runtime/debug.ReadBuildInfo() of the shim: Go version, module

@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"encoding/json"
 	"fmt"
 
 	sdk "github.com/go-gilbert/gilbert-sdk"
@@ -12,7 +11,7 @@ type handlerEntry struct {
 	action  string
 }
 
-func newHandler(pluginID int64, action string, scope int64, rawParams []byte) (int64, error) {
+func newHandler(pluginID int64, action string, scope int64, rawParams Tagged) (int64, error) {
 	plug, ok := plugins.get(pluginID)
 	if !ok {
 		return 0, fmt.Errorf("gilbert-ts bug: unknown plugin handle %d", pluginID)
@@ -21,7 +20,7 @@ func newHandler(pluginID int64, action string, scope int64, rawParams []byte) (i
 	if !ok {
 		return 0, fmt.Errorf("plugin '%s' has no action '%s'", plug.name, action)
 	}
-	params, err := decodeParams(rawParams)
+	params, err := decodeParams([]byte(rawParams))
 	if err != nil {
 		return 0, err
 	}
@@ -44,9 +43,7 @@ func newHandler(pluginID int64, action string, scope int64, rawParams []byte) (i
 // newCallCtx makes a call's job context. The JS call completes with the job's
 // first result: ctx.Result/Success from the plugin, Cancel's error, or Call's
 // return value — whichever comes first, as Gilbert's runner saw it.
-func newCallCtx(call, ctxID int64, rawVars []byte) *jobCtx {
-	var vars sdk.Vars
-	_ = json.Unmarshal(rawVars, &vars)
+func newCallCtx(call, ctxID int64, vars sdk.Vars) *jobCtx {
 	if vars == nil {
 		vars = sdk.Vars{}
 	}

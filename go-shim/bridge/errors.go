@@ -1,53 +1,41 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strconv"
 )
 
-// bridgeError is an error as JS receives it: a message, plus, for a panic in
-// plugin code, the panic value and the goroutine's stack.
-type bridgeError struct {
-	Message string
-	Panic   bool
-	Stack   string
-	Hint    string
-}
+// WireError is also the Go error for one that crossed the boundary or that
+// the bridge made itself: a host error answered to a request keeps its class,
+// hint and location, so that returned from a plugin's Call it reaches the
+// host again as it left.
+func (e *WireError) Error() string { return e.Message }
 
-func errorOf(err error) *bridgeError {
+// errorOf is err as it crosses to the host. An error wrapping a WireError
+// (fmt.Errorf("...: %w", err)) keeps its own message and the wrapped class,
+// hint and location.
+func errorOf(err error) *WireError {
 	if err == nil {
 		return nil
 	}
-	if be, ok := err.(*bridgeError); ok {
-		return be
+	var we *WireError
+	if errors.As(err, &we) {
+		if we.Message == err.Error() {
+			return we
+		}
+		copied := *we
+		copied.Message = err.Error()
+		return &copied
 	}
-	return &bridgeError{Message: err.Error()}
-}
-
-func (e *bridgeError) Error() string { return e.Message }
-
-func (e *bridgeError) appendJSON(b []byte) []byte {
-	if e == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, `{"message":`...)
-	b = appendJSONString(b, e.Message)
-	if e.Panic {
-		b = append(b, `,"panic":true,"stack":`...)
-		b = appendJSONString(b, e.Stack)
-	}
-	if e.Hint != "" {
-		b = append(b, `,"hint":`...)
-		b = appendJSONString(b, e.Hint)
-	}
-	return append(b, '}')
+	return &WireError{Message: err.Error()}
 }
 
 // recovered turns a recovered panic value into the job's error. The stack is
 // taken inside the deferred call, so it still shows the plugin's frames.
-func recovered(what string, value any) *bridgeError {
-	return &bridgeError{
+func recovered(what string, value any) *WireError {
+	return &WireError{
 		Message: fmt.Sprintf("panic in %s: %v", what, value),
 		Panic:   true,
 		Stack:   string(debug.Stack()),

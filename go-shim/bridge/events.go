@@ -1,35 +1,31 @@
 package bridge
 
-/*
-#include "gilbert_shim.h"
-*/
-import "C"
-
 import (
+	"encoding/json"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 )
 
 // A batch is records separated by RS (0x1e), in the order goroutines made
-// them. A log line is a text record, the hot path:
+// them. A log line (LogEvent) is a text record, the hot path:
 //
 //	"L" ctx US level-digit depth US message      (US = 0x1f)
 //
-// every other event is "J" followed by a JSON array whose first element is
-// its kind (see src/bridge/marshal.ts, which holds the decoding rules).
-const (
-	evDone    = 1 // [1, call, error|null, result]
-	evRequest = 2 // [2, req, op, args]
-	evContext = 3 // [3, ctx, parentCtx, "fork"|"child"]
-	evNotice  = 4 // [4, ctx, "cancel"|"vars", payload]
-	evRelease = 5 // [5, tsHandler, null]: Go dropped its last reference
-)
-
+// every other event is "J" followed by a JSON object whose "e" is its name in
+// goEvents (protocol.go) and whose other fields are its struct's.
 const (
 	recordSep = 0x1e
 	unitSep   = 0x1f
 )
+
+// Outlet is how a transport takes events: Deliver gets one batch at a time,
+// in order, ending with a NUL byte (not part of the batch); Signal wakes the
+// dispatcher, which sleeps in Wait.
+type Outlet interface {
+	Deliver(batch []byte)
+	Signal()
+	Wait()
+}
 
 // Log levels as one digit, indexes into LOG_LEVELS in marshal.ts.
 var levelDigit = map[string]byte{"debug": '0', "info": '1', "log": '2', "success": '3', "warn": '4', "error": '5'}
@@ -41,7 +37,7 @@ var levelDigit = map[string]byte{"debug": '0', "info": '1', "log": '2', "success
 type outbox struct {
 	mu      sync.Mutex
 	pending []byte // records, RS-separated
-	fn      *C.gs_events_fn
+	out     Outlet
 
 	delivering sync.Mutex // held while a batch is in JS: one at a time, in order
 	spare      []byte     // the last delivered buffer, reused for the next batch
@@ -49,11 +45,14 @@ type outbox struct {
 
 var events = &outbox{}
 
-// start installs the callback; true the first time (the dispatcher starts then).
-func (o *outbox) start(fn *C.gs_events_fn) bool {
+// Start installs the transport's outlet; true the first time (the dispatcher
+// starts then, and the caller starts serving host calls).
+func Start(out Outlet) bool { return events.start(out) }
+
+func (o *outbox) start(out Outlet) bool {
 	o.mu.Lock()
-	first := o.fn == nil
-	o.fn = fn
+	first := o.out == nil
+	o.out = out
 	o.mu.Unlock()
 	if first {
 		go o.dispatch()
@@ -65,8 +64,8 @@ func (o *outbox) start(fn *C.gs_events_fn) bool {
 // a log line costs no allocation of its own. Only the first event of a batch
 // wakes the dispatcher; the rest ride along.
 func (o *outbox) push(encode func(b []byte) []byte) {
-	if o.append(encode) {
-		signalDispatcher()
+	if first, out := o.append(encode); first {
+		out.Signal()
 	}
 }
 
@@ -75,31 +74,34 @@ func (o *outbox) push(encode func(b []byte) []byte) {
 // on every call's round trip. The batch still holds everything queued before
 // it, in order, and only one goroutine delivers at a time.
 func (o *outbox) pushNow(encode func(b []byte) []byte) {
-	first := o.append(encode)
+	first, out := o.append(encode)
 	if o.delivering.TryLock() {
 		o.flush()
 		o.delivering.Unlock()
 		return
 	}
 	if first {
-		signalDispatcher()
+		out.Signal()
 	}
 }
 
-func (o *outbox) append(encode func(b []byte) []byte) (first bool) {
+func (o *outbox) append(encode func(b []byte) []byte) (first bool, out Outlet) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	first = len(o.pending) == 0
+	first, out = len(o.pending) == 0, o.out
 	if !first {
 		o.pending = append(o.pending, recordSep)
 	}
 	o.pending = encode(o.pending)
-	return first
+	return first, out
 }
 
 func (o *outbox) dispatch() {
+	o.mu.Lock()
+	out := o.out
+	o.mu.Unlock()
 	for {
-		waitForEvents()
+		out.Wait()
 		o.delivering.Lock()
 		o.flush()
 		o.delivering.Unlock()
@@ -115,11 +117,11 @@ func (o *outbox) flush() {
 		o.mu.Unlock()
 		return
 	}
-	batch, fn := o.pending, o.fn
+	batch, out := o.pending, o.out
 	o.pending, o.spare = o.spare[:0], nil
 	o.mu.Unlock()
 	batch = append(batch, 0)
-	deliver(fn, batch)
+	out.Deliver(batch)
 	o.mu.Lock()
 	o.spare = batch
 	o.mu.Unlock()
@@ -151,76 +153,41 @@ func appendLogText(b []byte, msg string) []byte {
 	return append(b, msg[start:]...)
 }
 
-// emitDone reports the end of a JS-initiated call; result is pre-encoded JSON.
-func emitDone(call int64, err *bridgeError, result []byte) {
+// emitDone reports the end of a host call (DoneEvent); result is encoded
+// JSON or nil. Written by hand: it is on every call's round trip.
+func emitDone(call int64, err *WireError, result []byte) {
+	var errJSON []byte
+	if err != nil {
+		errJSON, _ = json.Marshal(err)
+	}
 	events.pushNow(func(b []byte) []byte {
-		b = append(b, "J[1,"...)
+		b = append(b, `J{"e":"done","call":`...)
 		b = strconv.AppendInt(b, call, 10)
-		b = append(b, ',')
-		b = err.appendJSON(b)
-		b = append(b, ',')
-		if result == nil {
-			b = append(b, "null"...)
-		} else {
+		if errJSON != nil {
+			b = append(b, `,"error":`...)
+			b = append(b, errJSON...)
+		}
+		if result != nil {
+			b = append(b, `,"result":`...)
 			b = append(b, result...)
 		}
-		return append(b, ']')
+		return append(b, '}')
 	})
 }
 
-func emitRaw(kind int, id int64, rest []byte) {
-	events.push(func(b []byte) []byte {
-		b = append(b, 'J', '[')
-		b = strconv.AppendInt(b, int64(kind), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, id, 10)
-		b = append(b, ',')
-		b = append(b, rest...)
-		return append(b, ']')
-	})
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as a JSON string; invalid UTF-8 becomes U+FFFD
-// (what encoding/json does) so JS always receives valid JSON.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
+// emitEvent sends one of goEvents (but log and done): its struct's JSON with "e" first.
+func emitEvent(name string, ev any) {
+	body, err := json.Marshal(ev)
+	if err != nil || len(body) < 2 {
+		panic("bridge: cannot encode event " + name + ": " + err.Error())
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	events.push(func(b []byte) []byte {
+		b = append(b, `J{"e":"`...)
+		b = append(b, name...)
+		b = append(b, '"')
+		if len(body) > 2 {
+			b = append(b, ',')
+		}
+		return append(b, body[1:]...)
+	})
 }

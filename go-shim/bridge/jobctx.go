@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,8 +91,7 @@ func (j *jobCtx) SetVars(v sdk.Vars) {
 	j.mu.Lock()
 	j.vars = v
 	j.mu.Unlock()
-	payload, _ := json.Marshal(v)
-	emitRaw(evNotice, j.id, append([]byte(`"vars",`), payload...))
+	emitEvent("vars", VarsEvent{Ctx: j.id, Vars: v})
 }
 
 func (j *jobCtx) SetWaitGroup(wg *sync.WaitGroup) {
@@ -110,7 +108,7 @@ func (j *jobCtx) derive(kind string, d *jobCtx) *jobCtx {
 	d.log = &logger{ctx: j.log.ctx, depth: j.log.depth + 1}
 	d.vars = j.Vars()
 	contexts.put(d.id, d)
-	emitRaw(evContext, d.id, []byte(quoteInt(j.id)+`,"`+kind+`"`))
+	emitEvent("context", ContextEvent{Ctx: d.id, Parent: j.id, Kind: kind})
 	return d
 }
 
@@ -180,7 +178,7 @@ func (j *jobCtx) Cancel() {
 	j.finished = true
 	j.mu.Unlock()
 	j.cancel()
-	emitRaw(evNotice, j.id, []byte(`"cancel",null`))
+	emitEvent("cancel", CancelEvent{Ctx: j.id})
 }
 
 // cancelFromJS: the TS context aborted; no need to tell JS back.

@@ -28,10 +28,10 @@ type openPlugin struct {
 // mismatching toolchain, module or flag instead of a bare package hash error.
 func openGoPlugin(path string) (*openPlugin, error) {
 	if st, err := os.Stat(path); err != nil {
-		return nil, &bridgeError{Message: fmt.Sprintf("plugin file '%s' not found", path),
+		return nil, &WireError{Message: fmt.Sprintf("plugin file '%s' not found", path),
 			Hint: "check the path in `plugins:` (file:// URLs are relative to the project directory)"}
 	} else if st.IsDir() {
-		return nil, &bridgeError{Message: fmt.Sprintf("plugin file '%s' is a directory, not a Go plugin", path)}
+		return nil, &WireError{Message: fmt.Sprintf("plugin file '%s' is a directory, not a Go plugin", path)}
 	}
 	if err := checkIsGoPlugin(path); err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func openGoPlugin(path string) (*openPlugin, error) {
 }
 
 func notAPlugin(path, why string) error {
-	return &bridgeError{
+	return &WireError{
 		Message: fmt.Sprintf("'%s' is not a Go plugin: %s", path, why),
 		Hint:    "build it with `go build -buildmode=plugin` against " + sdkModule + " v0.9.0",
 	}
@@ -70,7 +70,7 @@ func checkIsGoPlugin(path string) error {
 	info, err := buildinfo.ReadFile(path)
 	if err != nil {
 		if hasGoPluginSymbols(f) {
-			return &bridgeError{
+			return &WireError{
 				Message: fmt.Sprintf("plugin '%s' carries no Go build info: it was built by a Go toolchain other than %s", path, shimGoVersion()),
 				Hint:    rebuildHint(),
 			}
@@ -122,7 +122,7 @@ func checkABI(path string, plug *buildinfo.BuildInfo) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return &bridgeError{
+	return &WireError{
 		Message: fmt.Sprintf("plugin '%s' does not match gilbert-ts's Go shim: %s", path, strings.Join(problems, "; ")),
 		Hint:    rebuildHint(),
 	}
@@ -130,7 +130,7 @@ func checkABI(path string, plug *buildinfo.BuildInfo) error {
 
 func diagnoseOpenError(path string, err error) error {
 	msg := err.Error()
-	be := &bridgeError{Message: fmt.Sprintf("failed to load plugin, %s (file '%s')", msg, path)}
+	be := &WireError{Message: fmt.Sprintf("failed to load plugin, %s (file '%s')", msg, path)}
 	if i := strings.Index(msg, "different version of package "); i >= 0 {
 		pkg := strings.TrimSpace(msg[i+len("different version of package "):])
 		be.Message = fmt.Sprintf("plugin '%s' was built with a different version of package %s than gilbert-ts's Go shim", path, pkg)
@@ -188,11 +188,11 @@ func orDefault(s, d string) string {
 func lookupName(p *plugin.Plugin, path string) (string, error) {
 	sym, err := p.Lookup("GetPluginName")
 	if err != nil {
-		return "", &bridgeError{Message: fmt.Sprintf("cannot get plugin name from '%s': it does not export GetPluginName() string", path)}
+		return "", &WireError{Message: fmt.Sprintf("cannot get plugin name from '%s': it does not export GetPluginName() string", path)}
 	}
 	fn, ok := sym.(func() string)
 	if !ok {
-		return "", &bridgeError{Message: fmt.Sprintf("invalid GetPluginName() symbol signature in '%s' (want func() string, but got %T)", path, sym)}
+		return "", &WireError{Message: fmt.Sprintf("invalid GetPluginName() symbol signature in '%s' (want func() string, but got %T)", path, sym)}
 	}
 	var name string
 	if err := guard("GetPluginName", func() error { name = fn(); return nil }); err != nil {
@@ -200,7 +200,7 @@ func lookupName(p *plugin.Plugin, path string) (string, error) {
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", &bridgeError{Message: fmt.Sprintf("plugin name should not be empty (GetPluginName() in '%s')", path)}
+		return "", &WireError{Message: fmt.Sprintf("plugin name should not be empty (GetPluginName() in '%s')", path)}
 	}
 	return name, nil
 }
@@ -208,11 +208,11 @@ func lookupName(p *plugin.Plugin, path string) (string, error) {
 func lookupActions(p *plugin.Plugin, path string) (sdk.Actions, error) {
 	sym, err := p.Lookup("GetPluginActions")
 	if err != nil {
-		return nil, &bridgeError{Message: fmt.Sprintf("cannot get plugin actions from '%s': it does not export GetPluginActions() sdk.Actions", path)}
+		return nil, &WireError{Message: fmt.Sprintf("cannot get plugin actions from '%s': it does not export GetPluginActions() sdk.Actions", path)}
 	}
 	fn, ok := sym.(func() sdk.Actions)
 	if !ok {
-		return nil, &bridgeError{Message: fmt.Sprintf("invalid GetPluginActions() symbol signature in '%s' (want func() sdk.Actions, but got %T)", path, sym)}
+		return nil, &WireError{Message: fmt.Sprintf("invalid GetPluginActions() symbol signature in '%s' (want func() sdk.Actions, but got %T)", path, sym)}
 	}
 	var actions sdk.Actions
 	if err := guard("GetPluginActions", func() error { actions = fn(); return nil }); err != nil {
@@ -222,14 +222,14 @@ func lookupActions(p *plugin.Plugin, path string) (sdk.Actions, error) {
 	for name, f := range actions {
 		trimmed := strings.TrimSpace(name)
 		if other, dup := seen[trimmed]; dup {
-			return nil, &bridgeError{Message: fmt.Sprintf("plugin '%s' declares action '%s' twice ('%s' and '%s')", path, trimmed, other, name)}
+			return nil, &WireError{Message: fmt.Sprintf("plugin '%s' declares action '%s' twice ('%s' and '%s')", path, trimmed, other, name)}
 		}
 		seen[trimmed] = name
 		if trimmed == "" {
-			return nil, &bridgeError{Message: fmt.Sprintf("plugin '%s' has an action with an empty name", path)}
+			return nil, &WireError{Message: fmt.Sprintf("plugin '%s' has an action with an empty name", path)}
 		}
 		if f == nil {
-			return nil, &bridgeError{Message: fmt.Sprintf("plugin '%s': action '%s' has no factory (nil)", path, name)}
+			return nil, &WireError{Message: fmt.Sprintf("plugin '%s': action '%s' has no factory (nil)", path, name)}
 		}
 	}
 	return actions, nil

@@ -117,6 +117,15 @@ func decodeValue(v tagged) (interface{}, error) {
 	return nil, fmt.Errorf("bad params encoding: unknown tag %q", tag)
 }
 
+// encodeTagged is a Go value in the tagged encoding.
+func encodeTagged(v interface{}) Tagged {
+	data, err := json.Marshal(encodeValue(v))
+	if err != nil {
+		data, _ = json.Marshal(encodeValue(fmt.Sprint(v)))
+	}
+	return Tagged(data)
+}
+
 // encodeValue is the inverse, for params a Go plugin hands to JS (RunJob,
 // ActionByName factories). Any Go value is accepted: reflection covers the
 // typed maps and slices a plugin may build by hand.

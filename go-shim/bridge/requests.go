@@ -2,15 +2,14 @@ package bridge
 
 import (
 	"encoding/json"
-	"errors"
 	"sync"
 )
 
-// Requests are Go asking JS for something and waiting for the answer
+// Requests are Go asking the host for something and waiting for the answer
 // (expanding a variable, running a task, ...). The goroutine waits on a
-// channel; JS answers later, from its event loop, through gs_complete, which
-// only sends on that channel. So no OS thread is held while JS works, and
-// JS is never blocked waiting for Go.
+// channel; the host answers later, from its event loop, with CompleteCall,
+// which only sends on that channel. So no OS thread is held while the host
+// works, and the host never waits for Go.
 
 type answer struct {
 	ok   bool
@@ -22,36 +21,41 @@ var (
 	waiting = map[int64]chan answer{}
 )
 
-// ask sends request op with args (marshalled to JSON) and decodes the answer
-// into out (when not nil).
-func ask(op string, args any, out any) error {
+// ask sends the request and decodes the answer. A failed request is the
+// host's WireError (its class, hint and location kept).
+func (r Request[Args, A]) ask(args Args) (A, error) {
+	var out A
 	payload, err := json.Marshal(args)
 	if err != nil {
-		return err
+		return out, err
 	}
 	id := newID()
 	ch := make(chan answer, 1)
 	reqMu.Lock()
 	waiting[id] = ch
 	reqMu.Unlock()
-
-	rest := appendJSONString(nil, op)
-	rest = append(rest, ',')
-	rest = append(rest, payload...)
-	emitRaw(evRequest, id, rest)
+	emitEvent("request", RequestEvent{Req: id, Op: r.Op, Args: payload})
 
 	a := <-ch
 	if !a.ok {
-		var msg string
-		if json.Unmarshal(a.data, &msg) != nil {
-			msg = string(a.data)
-		}
-		return errors.New(msg)
+		return out, answerError(a.data)
 	}
-	if out == nil {
-		return nil
+	if err := json.Unmarshal(a.data, &out); err != nil {
+		return out, &WireError{Message: "gilbert-ts bug: bad answer to " + r.Op + ": " + err.Error()}
 	}
-	return json.Unmarshal(a.data, out)
+	return out, nil
+}
+
+func answerError(data []byte) error {
+	var we WireError
+	if json.Unmarshal(data, &we) == nil && we.Message != "" {
+		return &we
+	}
+	var msg string
+	if json.Unmarshal(data, &msg) != nil {
+		msg = string(data)
+	}
+	return &WireError{Message: msg}
 }
 
 func complete(id int64, ok bool, data []byte) {

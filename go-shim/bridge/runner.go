@@ -13,38 +13,13 @@ type tsRunner struct{ id int64 }
 
 var _ sdk.JobRunner = (*tsRunner)(nil)
 
-type runnerArgs struct {
-	Runner  int64       `json:"runner,omitempty"`
-	Name    string      `json:"name,omitempty"`
-	Ctx     int64       `json:"ctx,omitempty"`
-	Scope   int64       `json:"scope,omitempty"`
-	Job     *jobJSON    `json:"job,omitempty"`
-	Factory int64       `json:"factory,omitempty"`
-	Handler int64       `json:"handler,omitempty"`
-	Params  interface{} `json:"params,omitempty"`
-}
-
-// jobJSON is sdk.Job as the TS Job type spells it (periods in milliseconds).
-type jobJSON struct {
-	Description string      `json:"description,omitempty"`
-	Action      string      `json:"action,omitempty"`
-	Task        string      `json:"task,omitempty"`
-	Mixin       string      `json:"mixin,omitempty"`
-	If          string      `json:"if,omitempty"`
-	Async       bool        `json:"async,omitempty"`
-	Delay       uint        `json:"delay,omitempty"`
-	Deadline    uint        `json:"deadline,omitempty"`
-	Vars        sdk.Vars    `json:"vars,omitempty"`
-	Params      interface{} `json:"params,omitempty"`
-}
-
-func jobToJSON(j sdk.Job) *jobJSON {
-	out := &jobJSON{
+func jobToWire(j sdk.Job) WireJob {
+	out := WireJob{
 		Description: j.Description, Action: j.ActionName, Task: j.TaskName, Mixin: j.MixinName,
-		If: j.Condition, Async: j.Async, Delay: uint(j.Delay), Deadline: uint(j.Deadline), Vars: j.Vars,
+		If: j.Condition, Async: j.Async, Delay: int64(j.Delay), Deadline: int64(j.Deadline), Vars: j.Vars,
 	}
 	if j.Params != nil {
-		out.Params = encodeValue(map[string]interface{}(j.Params))
+		out.Params = encodeTagged(map[string]interface{}(j.Params))
 	}
 	return out
 }
@@ -71,8 +46,8 @@ func runnerID(r sdk.JobRunner) (int64, error) {
 }
 
 func (r *tsRunner) ActionByName(name string) (sdk.HandlerFactory, error) {
-	var factory int64
-	if err := ask("runner.actionByName", runnerArgs{Runner: r.id, Name: name}, &factory); err != nil {
+	factory, err := reqActionByName.ask(ActionByNameArgs{Runner: r.id, Name: name})
+	if err != nil {
 		return nil, err
 	}
 	return tsFactory(factory), nil
@@ -83,7 +58,7 @@ func (r *tsRunner) RunJob(j sdk.Job, ctx sdk.JobContextAccessor) {
 	go func() {
 		id, err := ctxID(ctx)
 		if err == nil {
-			err = ask("runner.runJob", runnerArgs{Runner: r.id, Job: jobToJSON(j), Ctx: id}, nil)
+			_, err = reqRunJob.ask(RunJobArgs{Runner: r.id, Job: jobToWire(j), Ctx: id})
 		}
 		ctx.Result(err)
 	}()
@@ -98,7 +73,8 @@ func (r *tsRunner) RunTask(name string, ctx sdk.JobContextAccessor, scope sdk.Sc
 	if err != nil {
 		return err
 	}
-	return ask("runner.runTask", runnerArgs{Runner: r.id, Name: name, Ctx: c, Scope: s}, nil)
+	_, err = reqRunTask.ask(RunTaskArgs{Runner: r.id, Name: name, Ctx: c, Scope: s})
+	return err
 }
 
 // tsFactory is a TS HandlerFactory (any action gilbert-ts knows) as a Go one.
@@ -108,15 +84,14 @@ func tsFactory(factory int64) sdk.HandlerFactory {
 		if err != nil {
 			return nil, err
 		}
-		var handler int64
-		args := runnerArgs{Factory: factory, Scope: s, Params: encodeValue(map[string]interface{}(params))}
-		if err := ask("factory.create", args, &handler); err != nil {
+		handler, err := reqFactoryCreate.ask(FactoryCreateArgs{Factory: factory, Scope: s, Params: encodeTagged(map[string]interface{}(params))})
+		if err != nil {
 			return nil, err
 		}
 		h := &tsHandler{id: handler}
-		// JS keeps the TS handler until Go can no longer call it. SetFinalizer, not
+		// The host keeps the TS handler until Go can no longer call it. SetFinalizer, not
 		// runtime.AddCleanup: the shim must compile with every toolchain from go1.21.
-		runtime.SetFinalizer(h, func(h *tsHandler) { emitRaw(evRelease, h.id, []byte("null")) })
+		runtime.SetFinalizer(h, func(h *tsHandler) { emitEvent("release", ReleaseEvent{Handler: h.id}) })
 		return h, nil
 	}
 }
@@ -132,7 +107,8 @@ func (h *tsHandler) Call(ctx sdk.JobContextAccessor, r sdk.JobRunner) error {
 	if err != nil {
 		return err
 	}
-	return ask("handler.call", runnerArgs{Handler: h.id, Ctx: c, Runner: rid}, nil)
+	_, err = reqHandlerCall.ask(HandlerCallArgs{Handler: h.id, Ctx: c, Runner: rid})
+	return err
 }
 
 func (h *tsHandler) Cancel(ctx sdk.JobContextAccessor) error {
@@ -140,5 +116,6 @@ func (h *tsHandler) Cancel(ctx sdk.JobContextAccessor) error {
 	if err != nil {
 		return err
 	}
-	return ask("handler.cancel", runnerArgs{Handler: h.id, Ctx: c}, nil)
+	_, err = reqHandlerCancel.ask(HandlerCancelArgs{Handler: h.id, Ctx: c})
+	return err
 }

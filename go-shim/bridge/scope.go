@@ -6,60 +6,55 @@ import (
 	sdk "github.com/go-gilbert/gilbert-sdk"
 )
 
-// tsScope is sdk.ScopeAccessor backed by a TS Scope: variables and `{{ }}` /
+// tsScope is sdk.ScopeAccessor backed by a host Scope: variables and `{{ }}` /
 // `{% %}` expansion live in TypeScript, so each method is a request. The
-// interface has no error result for most methods: a failed request (JS side
+// interface has no error result for most methods: a failed request (host side
 // gone) reads as "not found" / empty, which is what a plugin can handle.
 type tsScope struct{ id int64 }
 
 var _ sdk.ScopeAccessor = (*tsScope)(nil)
 
-type scopeArgs struct {
-	Scope int64    `json:"scope"`
-	Name  string   `json:"name,omitempty"`
-	Vars  sdk.Vars `json:"vars,omitempty"`
-	Exprs []string `json:"exprs,omitempty"`
-}
-
 func (s *tsScope) AppendVariables(vars sdk.Vars) sdk.ScopeAccessor {
-	_ = ask("scope.appendVariables", scopeArgs{Scope: s.id, Vars: vars}, nil)
+	_, _ = reqAppendVariables.ask(ScopeVarsArgs{Scope: s.id, Vars: vars})
 	return s
 }
 
 func (s *tsScope) AppendGlobals(vars sdk.Vars) sdk.ScopeAccessor {
-	_ = ask("scope.appendGlobals", scopeArgs{Scope: s.id, Vars: vars}, nil)
+	_, _ = reqAppendGlobals.ask(ScopeVarsArgs{Scope: s.id, Vars: vars})
 	return s
 }
 
 func (s *tsScope) Global(name string) (string, bool) {
-	var out *string
-	if ask("scope.global", scopeArgs{Scope: s.id, Name: name}, &out) != nil || out == nil {
+	out, err := reqGlobal.ask(ScopeNameArgs{Scope: s.id, Name: name})
+	if err != nil || out == nil {
 		return "", false
 	}
 	return *out, true
 }
 
 func (s *tsScope) Var(name string) (isLocal bool, value string, ok bool) {
-	var out *struct {
-		IsLocal bool   `json:"isLocal"`
-		Value   string `json:"value"`
-	}
-	if ask("scope.variable", scopeArgs{Scope: s.id, Name: name}, &out) != nil || out == nil {
+	out, err := reqVariable.ask(ScopeNameArgs{Scope: s.id, Name: name})
+	if err != nil || out == nil {
 		return false, "", false
 	}
 	return out.IsLocal, out.Value, true
 }
 
 func (s *tsScope) Vars() sdk.Vars {
-	out := sdk.Vars{}
-	_ = ask("scope.vars", scopeArgs{Scope: s.id}, &out)
+	out, err := reqVars.ask(ScopeArgs{Scope: s.id})
+	if err != nil || out == nil {
+		return sdk.Vars{}
+	}
 	return out
 }
 
 func (s *tsScope) ExpandVariables(expr string) (string, error) {
-	var out []string
-	if err := ask("scope.expand", scopeArgs{Scope: s.id, Exprs: []string{expr}}, &out); err != nil {
+	out, err := reqExpand.ask(ScopeExpandArgs{Scope: s.id, Exprs: []string{expr}})
+	if err != nil {
 		return "", err
+	}
+	if len(out) != 1 {
+		return "", &WireError{Message: "gilbert-ts bug: scope.expand answered no value"}
 	}
 	return out[0], nil
 }
@@ -70,9 +65,12 @@ func (s *tsScope) Scan(values ...*string) error {
 	for i, v := range values {
 		exprs[i] = *v
 	}
-	var out []string
-	if err := ask("scope.expand", scopeArgs{Scope: s.id, Exprs: exprs}, &out); err != nil {
+	out, err := reqExpand.ask(ScopeExpandArgs{Scope: s.id, Exprs: exprs})
+	if err != nil {
 		return err
+	}
+	if len(out) != len(values) {
+		return &WireError{Message: "gilbert-ts bug: scope.expand answered the wrong number of values"}
 	}
 	for i, v := range values {
 		*v = out[i]
@@ -81,18 +79,16 @@ func (s *tsScope) Scan(values ...*string) error {
 }
 
 func (s *tsScope) Environment() sdk.ProjectEnvironment {
-	var out struct {
-		ProjectDirectory string `json:"projectDirectory"`
-	}
-	if ask("scope.environment", scopeArgs{Scope: s.id}, &out) != nil {
+	out, err := reqEnvironment.ask(ScopeArgs{Scope: s.id})
+	if err != nil {
 		out.ProjectDirectory, _ = os.Getwd()
 	}
 	return sdk.ProjectEnvironment{ProjectDirectory: out.ProjectDirectory}
 }
 
 func (s *tsScope) Environ() []string {
-	var out []string
-	if ask("scope.environ", scopeArgs{Scope: s.id}, &out) != nil {
+	out, err := reqEnviron.ask(ScopeArgs{Scope: s.id})
+	if err != nil {
 		return os.Environ()
 	}
 	return out

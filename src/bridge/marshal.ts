@@ -1,15 +1,17 @@
 /**
- * Every marshalling rule between TypeScript and the Go shim, in one place.
- * The C ABI (native/gilbert_shim.h) passes only ids and NUL-terminated UTF-8
- * JSON; this module decides what that JSON holds.
+ * Every encoding rule of the bridge protocol (protocol.ts), in one place:
+ * params, jobs, event batches, errors. Transports only carry what this
+ * module encodes.
  */
+import { CancelledError, GilbertError, JobError, ManifestError, PluginError } from '../errors.js';
 import { IntegralFloat } from '../sdk/index.js';
-import type { ActionParams, Job, LogLevel, ParamValue, Vars } from '../sdk/index.js';
+import type { ActionParams, Job, LogLevel, ParamValue, SourceLocation } from '../sdk/index.js';
+import type { GoEvent, LogEvent, Tagged, WireError, WireJob } from './protocol.js';
 
 // ---- params -----------------------------------------------------------------
 
-/**
- * A param value on the wire: `[tag, payload]`.
+/*
+ * A param value on the wire (protocol.ts: Tagged) is `[tag, payload]`.
  *
  * Why tags and not plain JSON: Go plugins type-assert their params
  * (`params["n"].(int)`) and mapstructure decodes by Go type, so each value
@@ -27,15 +29,6 @@ import type { ActionParams, Job, LogLevel, ParamValue, Vars } from '../sdk/index
  * Integers beyond 2^53 cannot reach here intact: the YAML loader already holds
  * them as JS numbers, so they go as float64 (the closest faithful value).
  */
-export type Tagged =
-  | ['i', number]
-  | ['f', number | string]
-  | ['s', string]
-  | ['b', boolean]
-  | ['n']
-  | ['l', Tagged[]]
-  | ['m', [Tagged, Tagged][]];
-
 export function encodeValue(value: ParamValue | undefined): Tagged {
   if (value === null || value === undefined) return ['n'];
   if (value instanceof IntegralFloat) return encodeFloat(value.value);
@@ -55,8 +48,8 @@ function encodeFloat(n: number): Tagged {
   return Number.isFinite(n) ? ['f', n] : ['f', String(n)];
 }
 
-export function encodeParams(params: ActionParams | undefined): string {
-  return JSON.stringify(encodeValue(params ?? {}));
+export function encodeParams(params: ActionParams | undefined): Tagged {
+  return encodeValue(params ?? {});
 }
 
 /**
@@ -93,12 +86,6 @@ export function decodeParams(t: Tagged | null | undefined): ActionParams {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof IntegralFloat) ? v : {};
 }
 
-/** sdk.Job as the shim sends it (periods are milliseconds, as in TS Job; params tagged with their Go types). */
-export type WireJob = Omit<Job, 'vars' | 'params' | 'location'> & {
-  vars?: Vars | null;
-  params?: Tagged | null;
-};
-
 export function decodeJob(j: WireJob): Job {
   const job: Job = {};
   if (j.description) job.description = j.description;
@@ -114,29 +101,27 @@ export function decodeJob(j: WireJob): Job {
   return job;
 }
 
-// ---- events (Go → TS) -------------------------------------------------------
+// ---- event batches (Go → TS) ------------------------------------------------
 
 /**
- * Go sends a batch per callback: records separated by RS (U+001E), in the
+ * Go sends events in batches: records separated by RS (U+001E), in the
  * order goroutines made them (one dispatcher, one queue), so a job's log
  * lines and its completion arrive in order.
  *
- * A log line is a text record, `L<ctx>US<level digit><depth>US<message>`
+ * A log event is a text record, `L<ctx>US<level digit><depth>US<message>`
  * (US = U+001F): logging is the hot path (≥ 1,000,000 lines/s wanted) and
- * slicing a string is several times cheaper than JSON.parse of an array per
- * line. NUL, RS and US inside a message arrive as U+FFFD (they would break
- * the framing, and do not occur in terminal text). Every other event is
- * `J` + a JSON array whose first element is its kind.
+ * slicing a string is several times cheaper than JSON.parse per line. NUL,
+ * RS and US inside a message arrive as U+FFFD (they would break the framing,
+ * and do not occur in terminal text). Every other event is `J` + its JSON
+ * object, `e` naming it.
  */
 export const RECORD_SEP = '\x1e';
 export const UNIT_SEP = '\x1f';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'log', 'success', 'warn', 'error'];
 
-export interface LogRecordWire {
-  ctx: number;
+/** A log event as decoded from its text record. */
+export interface LogRecordWire extends LogEvent {
   level: LogLevel;
-  depth: number;
-  message: string;
 }
 
 /** Decodes an `L` record (without checking its first character). */
@@ -151,38 +136,19 @@ export function decodeLogRecord(rec: string): LogRecordWire {
   };
 }
 
-export enum EventKind {
-  /** [1, call, error | null, result]: a JS-initiated call ended */
-  Done = 1,
-  /** [2, request, op, args]: Go waits for gs_complete(request, ok, json) */
-  Request = 2,
-  /** [3, ctx, parentCtx, "fork" | "child"]: Go derived a context */
-  Context = 3,
-  /** [4, ctx, "cancel" | "vars", payload]: Go changed a context */
-  Notice = 4,
-  /** [5, tsHandler, null]: Go no longer holds that TS handler */
-  Release = 5,
+/** Decodes a `J` record. */
+export function decodeEventRecord(rec: string): GoEvent {
+  return JSON.parse(rec.slice(1)) as GoEvent;
 }
 
-export type GoEvent =
-  | [EventKind.Done, number, WireError | null, unknown]
-  | [EventKind.Request, number, string, Record<string, unknown>]
-  | [EventKind.Context, number, number, 'fork' | 'child']
-  | [EventKind.Notice, number, 'cancel' | 'vars', unknown]
-  | [EventKind.Release, number, null];
+// ---- errors -----------------------------------------------------------------
 
-/** An error from Go: a panic carries its value in `message` and the goroutine's stack. */
-export interface WireError {
-  message: string;
-  panic?: boolean;
-  stack?: string;
-  hint?: string;
-}
+/** The Go side's own frames, which bury the plugin's line in a panic stack. */
+const shimFrame = /^github\.com\/gilbert-ts\/go-shim\/bridge\.(guard|runCall|runCancel|newHandler|lookupName|lookupActions)/;
 
 /**
  * The frames of a Go panic stack that belong to the plugin: the part between
- * the `panic(...)` frame and the shim's recovery wrapper. The full stack
- * includes the Go runtime and the shim, which only bury the plugin's line.
+ * the `panic(...)` frame and the bridge's recovery wrapper.
  */
 export function pluginFrames(stack: string): string {
   const lines = stack.split('\n');
@@ -190,20 +156,55 @@ export function pluginFrames(stack: string): string {
   const body = start >= 0 ? lines.slice(start + 2) : lines.slice(1);
   const out: string[] = [];
   for (let i = 0; i + 1 < body.length; i += 2) {
-    if (/^main\.(guard|runCall|runCancel|newHandler|lookupName|lookupActions)/.test(body[i]!)) break;
+    if (shimFrame.test(body[i]!)) break;
     out.push(body[i]!, body[i + 1]!);
   }
   return out.join('\n');
 }
 
-// ---- answers (TS → Go) ------------------------------------------------------
-
-/** Answers are JSON; `undefined` (a void TS method) travels as null. */
-export function encodeAnswer(value: unknown): string {
-  return JSON.stringify(value ?? null);
+/** A panic or error from Go plugin code, as the job's error. */
+export class GoPluginError extends JobError {
+  /** the whole Go stack of a panic (the message has the plugin's frames) */
+  readonly goStack?: string;
+  constructor(message: string, options: { hint?: string; goStack?: string; location?: SourceLocation } = {}) {
+    super(message, { hint: options.hint, location: options.location });
+    this.goStack = options.goStack;
+  }
 }
 
-/** Go gets an error answer as a JSON string: the message, which becomes its error text. */
-export function encodeErrorAnswer(err: unknown): string {
-  return JSON.stringify(err instanceof Error ? err.message : String(err));
+const hostErrorClasses: Record<string, new (message: string, options: { hint?: string; location?: SourceLocation }) => GilbertError> = {
+  JobError,
+  PluginError,
+  ManifestError,
+  GilbertError,
+};
+
+/** An error as it crosses to Go: what it needs to come back out as the same error. */
+export function toWireError(err: unknown): WireError {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const wire: WireError = { message: err.message, name: err.name };
+  if (err instanceof GilbertError) {
+    if (err.hint) wire.hint = err.hint;
+    if (err.location) wire.location = { file: err.location.file, line: err.location.line };
+  }
+  return wire;
+}
+
+/**
+ * An error from Go. One that started on the host keeps its class, hint and
+ * location; a panic keeps its value and the plugin's frames (the whole Go
+ * stack in goStack); a load failure is a PluginError.
+ */
+export function fromWireError(e: WireError, kind: 'load' | 'job'): Error {
+  const location = e.location ?? undefined;
+  const hint = e.hint ?? undefined;
+  if (kind === 'load') return new PluginError(e.message, { hint, location });
+  if (e.name === 'CancelledError') return new CancelledError('cancel', e.message);
+  const HostClass = e.name ? hostErrorClasses[e.name] : undefined;
+  if (HostClass) return new HostClass(e.message, { hint, location });
+  if (e.panic && e.stack) {
+    const frames = pluginFrames(e.stack);
+    return new GoPluginError(frames ? `${e.message}\n${frames}` : e.message, { hint, goStack: e.stack });
+  }
+  return new GoPluginError(e.message, { hint, location });
 }

@@ -59,6 +59,6 @@ export function parseBuildInfo(json: string): ShimBuildInfo {
  * same `modules` versions and the same `-trimpath` setting.
  */
 export async function shimBuildInfo(shimPath?: string): Promise<ShimBuildInfo> {
-  const { connectShim } = await import('./shim.js');
-  return connectShim(shimPath ?? defaultShimPath()).buildInfo();
+  const { connectShim } = await import('./in-process.js');
+  return connectShim(shimPath ?? defaultShimPath()).transport.buildInfo();
 }

@@ -61,9 +61,11 @@ function toolchainName(goVersion: string): string {
 
 async function shimSourceHash(): Promise<string> {
   const hash = createHash('sha256');
+  // go-shim/ with its packages (bridge/, cmd/host/), but not what it built
   for (const directory of [shimSourceDirectory, nativeHeaderDirectory]) {
-    for (const name of (await readdir(directory)).sort()) {
-      if (/\.(go|h|mod|sum)$/.test(name)) hash.update(name).update(await readFile(path.join(directory, name)));
+    const names = (await readdir(directory, { recursive: true })).filter((name) => name.split(path.sep)[0] !== 'build');
+    for (const name of names.sort()) {
+      if (/\.(go|c|h|mod|sum)$/.test(name)) hash.update(name).update(await readFile(path.join(directory, name)));
     }
   }
   return hash.digest('hex');

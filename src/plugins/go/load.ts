@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { connectShim, type GoShim } from '../../bridge/shim.js';
+import { connectShim, type GoBridge } from '../../bridge/index.js';
 import type { ActionHandler, GilbertPlugin, HandlerFactory, JobContext, JobRunner } from '../../sdk/index.js';
 
 /**
@@ -12,9 +12,9 @@ export async function loadGoPlugin(soPath: string, options: { shimPath?: string 
   const shim = connectShim(options.shimPath);
   const opened = await shim.open(resolve(soPath));
   const actions: Record<string, HandlerFactory> = {};
-  for (const action of opened.actions) {
+  for (const action of opened.actions ?? []) {
     actions[action] = async (scope, params) => {
-      const handler = await shim.newHandler(opened.id, action, scope, params);
+      const handler = await shim.newHandler(opened.plugin, action, scope, params);
       return goHandler(shim, handler);
     };
   }
@@ -27,7 +27,7 @@ export async function loadGoPlugin(soPath: string, options: { shimPath?: string 
  * collected mid-call (nothing else need reference it) and its contexts
  * released under the running plugin.
  */
-const released = new FinalizationRegistry<{ shim: GoShim; handler: number }>(({ shim, handler }) => shim.releaseHandler(handler));
+const released = new FinalizationRegistry<{ shim: GoBridge; handler: number }>(({ shim, handler }) => shim.releaseHandler(handler));
 const inFlight = new Map<ActionHandler, number>();
 
 function hold<T>(wrapper: ActionHandler, work: Promise<T>): Promise<T> {
@@ -39,7 +39,7 @@ function hold<T>(wrapper: ActionHandler, work: Promise<T>): Promise<T> {
   });
 }
 
-function goHandler(shim: GoShim, handler: number): ActionHandler {
+function goHandler(shim: GoBridge, handler: number): ActionHandler {
   const wrapper: ActionHandler = {
     call: (ctx: JobContext, runner: JobRunner) => hold(wrapper, shim.call(handler, ctx, runner)),
     cancel: (ctx: JobContext) => hold(wrapper, shim.cancel(handler, ctx)),
