@@ -49,6 +49,9 @@ export async function runCommand(task: string | undefined, options: { var: strin
   try {
     const registry = createBuiltinRegistry();
     if (manifest.plugins.length > 0) {
+      // Plugin code can block the event loop, and with it the signal handlers above.
+      const { startSigintWatchdog } = await import('../system/sigint-watchdog.js');
+      startSigintWatchdog();
       // Lazily: plugin loading may pull in koffi and the Go shim.
       const { importPlugins } = await import('../plugins/index.js');
       await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory });
