@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { JobError } from '../errors.js';
 import type { OutputFlow } from '../log/flow.js';
 import { LineWriter } from '../log/line-writer.js';
 import type { Logger } from '../log/logger.js';
+import { fastSpawn } from './posix-spawn.js';
 import { groupAlive, signalGroup, waitForGroupGone } from './process-group.js';
 
 /**
@@ -43,11 +45,23 @@ process.once('exit', () => {
   for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
 });
 
+/** What GroupProcess uses of a child: Node's ChildProcess or posix-spawn's SpawnedChild. */
+interface StartedChild {
+  readonly pid?: number | undefined;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: 'error', listener: (error: Error) => void): this;
+  once(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+}
+
 /** A started child, leading its own process group unless it shares the terminal. */
 export class GroupProcess {
   /** Settles once the child has exited and closed its output; rejects when it could not start. */
   readonly exited: Promise<ExitStatus>;
-  private readonly child: ChildProcess;
+  private readonly child: StartedChild;
   private readonly ownGroup: boolean;
   private killed = false;
 
@@ -58,12 +72,15 @@ export class GroupProcess {
   ) {
     const stdio = options.stdio ?? 'pipe';
     this.ownGroup = stdio !== 'inherit';
-    this.child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      detached: this.ownGroup && process.platform !== 'win32',
-      stdio: (stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : stdio) satisfies StdioOptions,
-    });
+    // posix_spawn where it can (a new session, as `detached`), Node's spawn for the rest
+    this.child =
+      (stdio !== 'inherit' && fastSpawn(command, args, { cwd: options.cwd, env: options.env, stdio })) ||
+      spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        detached: this.ownGroup && process.platform !== 'win32',
+        stdio: (stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : stdio) satisfies StdioOptions,
+      });
     const out = options.log && new LineWriter(options.log, 'log');
     const err = options.log && new LineWriter(options.log, 'error');
     const holdWhileBackedUp = this.backpressure(options.log?.flow);
