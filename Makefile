@@ -19,7 +19,7 @@ all: build
 
 ## ---- dependencies ---------------------------------------------------------
 node_modules/.install-stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 deps: node_modules/.install-stamp
@@ -27,10 +27,10 @@ deps: node_modules/.install-stamp
 ## ---- build -----------------------------------------------------------------
 # tsc's output is the library and `gilbert-ts/sdk`; the CLI entry is then
 # replaced by a bundle with a V8 code cache, for start-up time (scripts/bundle-cli.mjs)
-dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.cjs
+dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.cjs scripts/build-files.mjs
 	npx tsc -p tsconfig.json
 	$(NODE) scripts/bundle-cli.mjs
-	@printf '{"commit":"%s"}\n' "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" > dist/build-info.json
+	$(NODE) scripts/build-files.mjs
 	@touch $@
 
 build: dist/.build-stamp shim

@@ -1,18 +1,36 @@
 import type { SourceLocation } from './sdk/index.js';
 
+const errorKinds = Symbol.for('gilbert-ts.errorKinds');
+
 /**
  * An error meant for the user: the CLI prints `ERROR: <message>` (plus the
  * hint) without a stack trace and exits with `exitCode`. Anything that is not
  * a GilbertError reaching the CLI is a bug and is printed with its stack.
  */
 export class GilbertError extends Error {
+  /**
+   * A plugin's `gilbert-ts/sdk` is the host's SDK module, which the CLI bundle
+   * does not share: an error class from there is another copy of this one.
+   * `instanceof` therefore checks the class names an error was built with.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const kinds = (value as { [errorKinds]?: unknown } | null)?.[errorKinds];
+    return Array.isArray(kinds) && kinds.includes(this.name);
+  }
+
   readonly exitCode: number;
   readonly hint?: string;
   readonly location?: SourceLocation;
+  /** the names of this error's class and its GilbertError ancestors */
+  readonly [errorKinds]: readonly string[];
 
   constructor(message: string, options: { exitCode?: number; hint?: string; location?: SourceLocation; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    const kinds: string[] = [];
+    for (let kind: Function = new.target; kind !== Error && kind; kind = Object.getPrototypeOf(kind) as Function) kinds.push(kind.name);
+    this[errorKinds] = kinds;
     this.exitCode = options.exitCode ?? 1;
     this.hint = options.hint;
     this.location = options.location;

@@ -3,7 +3,6 @@
  * with the same runner, scope and logger the `gilbert` CLI uses.
  */
 export * from './sdk/index.js';
-export { GilbertError, ManifestError, JobError, PluginError, CancelledError } from './errors.js';
 export { loadManifest, type Manifest, type Task, type Mixin, type PluginRef } from './manifest/index.js';
 export { createScope, type ScopeOptions } from './scope/index.js';
 export { TaskRunner, RunContext, dryRun, type RunOptions, type TaskRunnerOptions } from './runner/index.js';

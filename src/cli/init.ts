@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GilbertError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { schemaComment } from '../manifest/schema.js';
 import { MANIFEST_FILE } from './manifest.js';
 
 /** Gilbert's `init` boilerplate, as its yaml.v2 marshalling wrote it. */
@@ -28,12 +29,15 @@ tasks:
       threshold: 60
 `;
 
-/** Writes ./gilbert.yaml. Unlike Gilbert, never over an existing one unless `--force`. */
+/**
+ * Writes ./gilbert.yaml, headed by the line that points editors at the JSON
+ * Schema. Unlike Gilbert, never over an existing one unless `--force`.
+ */
 export async function initCommand(options: { force?: boolean }, log: Logger): Promise<void> {
   const file = path.resolve(MANIFEST_FILE);
   log.debug(`current working directory is '${process.cwd()}'`);
   try {
-    await writeFile(file, STARTER_MANIFEST, { flag: options.force ? 'w' : 'wx' });
+    await writeFile(file, schemaComment() + STARTER_MANIFEST, { flag: options.force ? 'w' : 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new GilbertError(`file '${file}' already exists`, { hint: "use 'gilbert init --force' to overwrite it" });

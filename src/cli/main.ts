@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createConsoleLogger, shouldUseColor } from '../log/console.js';
 import type { Logger } from '../log/logger.js';
+import { versionLine } from './version.js';
 
 /**
  * The `gilbert` command. Only commander and the console logger load at
@@ -29,7 +30,13 @@ export function buildProgram(): Command {
     .description('Build automation tool for Go (and more): runs the tasks of gilbert.yaml')
     .option('--verbose', 'shows debug information, useful for troubleshooting')
     .option('--no-color', 'disables coloured output (NO_COLOR is honoured too)')
+    .option('-V, --version', 'prints the version and exits')
     .showHelpAfterError();
+  // Not commander's .version(): that would read package.json on every start.
+  program.on('option:version', () => {
+    process.stdout.write(`${versionLine()}\n`);
+    process.exit(0);
+  });
 
   program
     .command('run')
@@ -86,8 +93,15 @@ export function buildProgram(): Command {
     .command('version')
     .description('Shows application version')
     .action(async () => {
-      const { versionLine } = await import('./version.js');
       process.stdout.write(`${versionLine()}\n`);
+    });
+
+  program
+    .command('schema')
+    .description('Prints the JSON Schema of gilbert.yaml, for editors (the package ships it as gilbert.schema.json)')
+    .action(async () => {
+      const { manifestSchemaText } = await import('../manifest/schema.js');
+      process.stdout.write(manifestSchemaText());
     });
 
   program

@@ -3,9 +3,11 @@
  * way a Gilbert user needs: each problem names the file, the line, the value
  * and what to write instead. Imports are merged later (load.ts).
  */
-import type { ActionParams, Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
+import type { Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
 import { nameTable, type Mixin, type PluginRef, type Task } from './ast.js';
+import { HANDLER_FIELDS, JOB_FIELDS, JOB_KEYS, TASK_OBJECT_KEYS, TOP_LEVEL_KEYS, type FieldKind } from './fields.js';
 import { YamlScalar, type ParsedYaml } from './yaml.js';
+import { suggest } from '../suggest.js';
 
 /** One manifest file before its imports are merged. */
 export interface ManifestFile {
@@ -29,10 +31,8 @@ export class InvalidManifest extends Error {
   }
 }
 
-const TOP_LEVEL_KEYS = ['version', 'imports', 'vars', 'plugins', 'mixins', 'tasks'];
-const JOB_KEYS = ['description', 'action', 'task', 'mixin', 'if', 'async', 'delay', 'deadline', 'vars', 'params'];
-const TASK_OBJECT_KEYS = ['description', 'jobs'];
-const HANDLER_KEYS = ['action', 'task', 'mixin'] as const;
+type JobKey = keyof typeof JOB_FIELDS;
+const jobFields = Object.entries(JOB_FIELDS) as [JobKey, { kind: FieldKind }][];
 
 type YamlMap = Record<string, unknown>;
 
@@ -165,13 +165,15 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
       }
     }
     const result: Job = { location: location(line) };
-    for (const key of ['description', 'action', 'task', 'mixin', 'if'] as const) {
+    const set = result as Record<JobKey, unknown>;
+    // Text fields first: which handler the job names decides the next error.
+    for (const [key, { kind }] of jobFields) {
       const raw = value[key];
-      if (raw === null || raw === undefined) continue;
+      if (kind !== 'text' || raw === null || raw === undefined) continue;
       const text = stringField(raw, `'${key}' of ${name}`, keyLine(value, key));
-      if (text !== '') result[key] = text;
+      if (text !== '') set[key] = text;
     }
-    const handlers = HANDLER_KEYS.filter((key) => result[key] !== undefined);
+    const handlers = HANDLER_FIELDS.filter((key) => result[key] !== undefined);
     if (handlers.length === 0) {
       throw new InvalidManifest(`no task handler defined for ${name}`, line, `set one of 'action', 'task' or 'mixin'`);
     }
@@ -182,16 +184,18 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
         'split it into separate jobs',
       );
     }
-    if (value.async !== null && value.async !== undefined) result.async = boolean(value.async, `'async' of ${name}`, keyLine(value, 'async'));
-    for (const key of ['delay', 'deadline'] as const) {
-      if (value[key] !== null && value[key] !== undefined) result[key] = milliseconds(value[key], `'${key}' of ${name}`, keyLine(value, key));
-    }
-    if (value.vars !== null && value.vars !== undefined) result.vars = stringMap(value.vars, `'vars' of ${name}`, keyLine(value, 'vars'));
-    if (value.params !== null && value.params !== undefined) {
-      if (!isMap(value.params)) {
-        throw new InvalidManifest(`'params' of ${name} must be a map; found ${describe(value.params)}`, keyLine(value, 'params'), 'write params as "name: value" lines under params:');
-      }
-      result.params = toParam(value.params, new Set(), { values: 0, seen: new WeakSet(), aliased: false }, keyLine(value, 'params')) as ActionParams;
+    for (const [key, { kind }] of jobFields) {
+      const raw = value[key];
+      if (kind === 'text' || raw === null || raw === undefined) continue;
+      const what = `'${key}' of ${name}`;
+      const at = keyLine(value, key);
+      if (kind === 'boolean') set[key] = boolean(raw, what, at);
+      else if (kind === 'milliseconds') set[key] = milliseconds(raw, what, at);
+      else if (kind === 'textMap') set[key] = stringMap(raw, what, at);
+      else if (kind === 'params') {
+        if (!isMap(raw)) throw new InvalidManifest(`${what} must be a map; found ${describe(raw)}`, at, 'write params as "name: value" lines under params:');
+        set[key] = toParam(raw, new Set(), { values: 0, seen: new WeakSet(), aliased: false }, at);
+      } else throw new Error(`gilbert-ts bug: job field '${key}' has kind '${kind}', which jobs do not have`);
     }
     return result;
   }
@@ -294,30 +298,4 @@ function describe(value: unknown): string {
   if (value instanceof YamlScalar) return `'${value.text}'`;
   if (typeof value === 'object') return 'a map';
   return `'${String(value)}'`;
-}
-
-/** ", did you mean 'x'?" for a near miss (edit distance at most 2, or a case-only difference). */
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best !== undefined && bestDistance <= Math.min(2, Math.max(1, Math.floor(word.length / 3))) ? `, did you mean '${best}'?` : '';
-}
-
-/** Optimal string alignment distance: typos such as swapped letters (`asnyc`) count as one edit. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = rows[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, substitution);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]![b.length]!;
 }

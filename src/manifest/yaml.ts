@@ -35,6 +35,8 @@ const BOOLEANS = new Map<string, boolean>([
   ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true] as const),
   ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((s) => [s, false] as const),
 ]);
+/** The words yaml.v2 reads as booleans (YAML 1.1); editors reading YAML 1.2 see them as strings. */
+export const BOOLEAN_WORDS: readonly string[] = [...BOOLEANS.keys()];
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const SPECIAL_FLOATS = new Map<string, number>([
   ...['.nan', '.NaN', '.NAN'].map((s) => [s, NaN] as const),

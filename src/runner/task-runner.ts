@@ -3,6 +3,7 @@ import { CancelledError, GilbertError, JobError } from '../errors.js';
 import { own, type Manifest } from '../manifest/ast.js';
 import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
 import { createScope, runShellCaptured } from '../scope/index.js';
+import { didYouMean } from '../suggest.js';
 import { RunContext } from './context.js';
 import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
 import { setLongTimeout } from './long-timer.js';
@@ -77,7 +78,7 @@ export class TaskRunner implements JobRunner {
     const factory = this.registry.get(name);
     if (!factory) {
       throw new JobError(`action '${name}' doesn't exists`, {
-        hint: `defined actions: ${this.registry.names().join(', ')}; plugin actions are named '<plugin>:<action>'`,
+        hint: `${didYouMean(name, this.registry.names(), ' ')}defined actions: ${this.registry.names().join(', ')}; plugin actions are named '<plugin>:<action>'`,
       });
     }
     return factory;
@@ -263,20 +264,20 @@ export class TaskRunner implements JobRunner {
 
   private async runMixin(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
     const mixin = own(this.manifest.mixins, name);
-    if (!mixin) throw new JobError(`mixin '${name}' doesn't exists${locationSuffix(job)}`);
+    if (!mixin) throw new JobError(`mixin '${name}' doesn't exists${locationSuffix(job)}`, { hint: didYouMean(name, Object.keys(this.manifest.mixins)) || undefined });
     ctx.log.debug(`runner: create sub-task from mixin '${name}'`);
     await this.runSubTask(withVars(mixin.jobs, scope.vars()), ctx, `mixin '${name}'`);
   }
 
   private async runTaskJob(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
-    if (!own(this.manifest.tasks, name)) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`);
+    if (!own(this.manifest.tasks, name)) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`, { hint: didYouMean(name, Object.keys(this.manifest.tasks)) || undefined });
     await this.runTask(name, ctx, scope);
   }
 
   private unknownTask(name: string): JobError {
     const known = Object.keys(this.manifest.tasks).sort();
     return new JobError(`task '${name}' doesn't exists`, {
-      hint: known.length > 0 ? `tasks defined in '${this.manifest.file}': ${known.join(', ')}` : `no tasks are defined in '${this.manifest.file}'`,
+      hint: didYouMean(name, known, ' ') + (known.length > 0 ? `tasks defined in '${this.manifest.file}': ${known.join(', ')}` : `no tasks are defined in '${this.manifest.file}'`),
     });
   }
 

@@ -2,10 +2,15 @@
 const sdkModule = 'github.com/go-gilbert/gilbert-sdk';
 const sdkVersion = 'v0.9.0';
 
-/** Files of `gilbert init --plugin go`: a Go plugin module with the plugin package in ./plugin. */
+/**
+ * Files of `gilbert init --plugin go`: a Go plugin module with the plugin
+ * package in ./plugin. The module path is `example.com/<name>`: a bare name
+ * can be one Go refuses (a folder named `go` gives `invalid module path`).
+ */
 export function goPluginFiles(name: string): Record<string, string> {
   return {
-    'go.mod': `module ${name}
+    'go.mod': `// Change the module path to your repository's (github.com/you/${name}) before publishing.
+module example.com/${name}
 
 go 1.21
 

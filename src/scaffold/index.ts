@@ -1,16 +1,26 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GilbertError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { schemaComment } from '../manifest/schema.js';
 import { goPluginFiles } from './go-template.js';
 import { typeScriptPluginFiles } from './ts-template.js';
 
 export type PluginKind = 'ts' | 'go';
 
-const templates: Record<PluginKind, (name: string) => Record<string, string>> = {
+/** Where a scaffold takes what it needs from the running installation. */
+export interface ScaffoldContext {
+  /** this gilbert-ts installation's package folder: the TS scaffold's `file:` dependency */
+  packageRoot: string;
+}
+
+const templates: Record<PluginKind, (name: string, context: ScaffoldContext) => Record<string, string>> = {
   ts: typeScriptPluginFiles,
   go: goPluginFiles,
 };
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Plugin names become action prefixes, Go module paths and npm package names: keep them plain. */
 const validName = /^[a-z][a-z0-9_-]*$/;
@@ -32,7 +42,10 @@ export async function scaffoldPlugin(kind: PluginKind, directory: string, option
     });
   }
 
-  const files = Object.entries(template(name)).map(([relative, content]) => ({ file: path.join(root, relative), content }));
+  const files = Object.entries(template(name, { packageRoot: path.resolve(packageRoot) })).map(([relative, content]) => ({
+    file: path.join(root, relative),
+    content: relative === 'gilbert.yaml' ? schemaComment() + content : content,
+  }));
   if (!options.force) {
     const existing: string[] = [];
     for (const { file } of files) if (await exists(file)) existing.push(file);
@@ -49,15 +62,16 @@ export async function scaffoldPlugin(kind: PluginKind, directory: string, option
   return files.map(({ file }) => file);
 }
 
-/** The folder name, made into a valid plugin name ("My Plugin" → "my-plugin"). */
-function nameFromDirectory(root: string): string {
+/** The folder name, made into a valid plugin name ("My TS Plugin" → "my-ts-plugin", "123" → "plugin-123"). */
+export function nameFromDirectory(root: string): string {
   const name = path
     .basename(root)
     .toLowerCase()
     .replace(/^gilbert-plugin-/, '')
     .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^[^a-z]+|-+$/g, '');
-  return name || 'myplugin';
+    .replace(/^[-_]+|[-_]+$/g, '');
+  if (name === '') return 'myplugin';
+  return /^[a-z]/.test(name) ? name : `plugin-${name}`;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -68,7 +82,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 const nextSteps: Record<PluginKind, string> = {
-  ts: "Run 'gilbert run hello' to try the plugin; 'npm install && npm test' runs its test",
+  ts: "Run 'gilbert run hello' to try the plugin; 'npm install && npm test' type-checks it and runs its test",
   go: "Run 'gilbert run hello' to build and try the plugin; 'gilbert run test' runs its test",
 };
 

@@ -1,52 +1,72 @@
-/** Files of `gilbert init --plugin ts`: a TypeScript plugin that gilbert loads without a build step. */
-export function typeScriptPluginFiles(name: string): Record<string, string> {
+import { pathToFileURL } from 'node:url';
+import type { ScaffoldContext } from './index.js';
+
+/**
+ * Files of `gilbert init --plugin ts`: a TypeScript plugin that gilbert loads
+ * without a build step, with a test written against the real SDK types and
+ * the test kit (gilbert-ts/sdk/testing).
+ *
+ * gilbert-ts is not on the npm registry: package.json depends on the running
+ * installation through a `file:` URL (npm links it, nothing is copied), so
+ * the scaffold's tests always speak the version that runs the plugin. The
+ * other dev dependencies (tsx, typescript, @types/node) come from the registry.
+ */
+export function typeScriptPluginFiles(name: string, context: ScaffoldContext): Record<string, string> {
   return {
-    'plugin.ts': `import type { PluginDefinition } from 'gilbert-ts/sdk';
+    'plugin.ts': `import { definePlugin, JobError } from 'gilbert-ts/sdk';
 
 /**
  * The ${name} plugin. Each action is used in gilbert.yaml as "${name}:<action>".
  * An action factory receives the job's scope and its raw params and returns a
- * handler; \`call\` runs the action and \`cancel\` (optional) stops it.
+ * handler: \`call\` runs the action, \`cancel\` stops it when the job is cancelled.
  */
-const plugin: PluginDefinition = {
+export default definePlugin({
   name: '${name}',
   actions: {
     hello: async (scope, params) => {
+      const name = params.name ?? 'world';
+      if (typeof name !== 'string') {
+        throw new JobError(\`param 'name' must be a string, got \${JSON.stringify(name)}\`, { hint: 'write e.g. name: "{{ who }}"' });
+      }
       // Params arrive as written in YAML: expand the ones that may hold {{ vars }}.
-      const who = await scope.expand(String(params.name ?? 'world'));
+      const who = await scope.expand(name);
       return {
-        call(ctx) {
+        async call(ctx) {
           ctx.log.success(greeting(who));
         },
+        // call never blocks, so there is nothing to stop
+        async cancel() {},
       };
     },
   },
-};
+});
 
 export function greeting(who: string): string {
   return \`Hello, \${who}!\`;
 }
-
-export default plugin;
 `,
     'plugin.test.ts': `import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobContext, JobRunner, Scope } from 'gilbert-ts/sdk';
+import { JobError } from 'gilbert-ts/sdk';
+import { runAction } from 'gilbert-ts/sdk/testing';
 import plugin from './plugin.js';
 
-// Just enough of a scope, job context and runner for this action.
-const scope = { expand: async (text: string) => text.replace('{{ who }}', 'tests') } as unknown as Scope;
-const runner = {} as JobRunner;
+// runAction runs the action as \`gilbert run\` would: a real scope, the real runner.
+test('${name}:hello greets the name it is given, with vars expanded', async () => {
+  const run = await runAction(plugin, 'hello', { params: { name: '{{ who }}' }, vars: { who: 'tests' } });
+  assert.equal(run.error, undefined);
+  assert.deepEqual(run.log, [{ level: 'success', depth: 0, message: 'Hello, tests!' }]);
+});
 
-test('${name}:hello greets the expanded name', async () => {
-  const lines: string[] = [];
-  const log = { success: (message: string) => lines.push(message) };
-  const ctx = { log, signal: new AbortController().signal } as unknown as JobContext;
+test('${name}:hello greets the world by default', async () => {
+  const run = await runAction(plugin, 'hello');
+  assert.deepEqual(run.lines, ['Hello, world!']);
+});
 
-  const handler = await plugin.actions.hello!(scope, { name: '{{ who }}' });
-  await handler.call(ctx, runner);
-
-  assert.deepEqual(lines, ['Hello, tests!']);
+test('${name}:hello rejects a name that is not text', async () => {
+  const run = await runAction(plugin, 'hello', { params: { name: ['a', 'list'] } });
+  assert.ok(run.error instanceof JobError);
+  assert.match(run.error.message, /param 'name' must be a string/);
 });
 `,
     'gilbert.yaml': `version: "1.0"
@@ -62,7 +82,7 @@ tasks:
       params:
         name: "{{ who }}"
   test:
-    - description: Run the plugin's tests (after npm install)
+    - description: Type-check the plugin and run its tests (after npm install)
       action: shell
       params:
         command: npm test
@@ -74,8 +94,16 @@ tasks:
         private: true,
         type: 'module',
         main: 'plugin.ts',
-        scripts: { test: 'node --import tsx --test plugin.test.ts', typecheck: 'tsc --noEmit' },
-        devDependencies: { 'gilbert-ts': '^0.1.0', tsx: '^4.19.0', typescript: '^5.6.0', '@types/node': '^20.0.0' },
+        scripts: { test: 'tsc && node --import tsx --test plugin.test.ts' },
+        devDependencies: {
+          // the gilbert-ts that wrote this scaffold (it is not on the registry)
+          'gilbert-ts': pathToFileURL(context.packageRoot).href,
+          tsx: '^4.19.0',
+          typescript: '^5.6.0',
+          '@types/node': '^20.0.0',
+        },
+        // npm 11 asks which dependencies may run install scripts: esbuild's (under tsx) checks its binary
+        allowScripts: { esbuild: true },
       },
       null,
       2,

@@ -144,7 +144,11 @@ export interface JobRunner {
   runTask(name: string, ctx: JobContext, scope: Scope): Promise<void>;
 }
 
-/** A created action (sdk.ActionHandler). */
+/**
+ * A created action (sdk.ActionHandler). As in Go, `cancel` is part of the
+ * handler: write `async cancel() {}` when `call` never blocks, or when it
+ * stops by itself on `ctx.signal`.
+ */
 export interface ActionHandler {
   /** Runs the action; rejects with the job's error. */
   call(ctx: JobContext, runner: JobRunner): Promise<void>;
@@ -158,33 +162,21 @@ export type HandlerFactory = (scope: Scope, params: ActionParams) => ActionHandl
 /** Action name -> factory (sdk.Actions). */
 export type Actions = Record<string, HandlerFactory>;
 
-/** What a TypeScript plugin module exports (its default export, or the module itself). */
+/**
+ * A plugin: what a TypeScript plugin module exports (its default export, or
+ * `name` and `actions` as named exports), and what the runner registers for
+ * a Go plugin. Its actions are called `<name>:<action>` in gilbert.yaml.
+ */
 export interface GilbertPlugin {
   name: string;
   actions: Actions;
 }
 
-/**
- * What a TypeScript plugin's factory may return. `call` may be synchronous.
- * `cancel` may be left out: cancelling then waits for `call` and reports its
- * outcome, so such a handler must stop when `ctx.signal` aborts. The loader
- * turns it into a full ActionHandler.
- */
-export interface PluginActionHandler {
-  call(ctx: JobContext, runner: JobRunner): void | Promise<void>;
-  cancel?(ctx: JobContext): void | Promise<void>;
-}
-
-/** A TypeScript plugin's action factory (a HandlerFactory with a looser handler). */
-export type PluginHandlerFactory = (scope: Scope, params: ActionParams) => PluginActionHandler | Promise<PluginActionHandler>;
-
-/** What a TypeScript plugin module exports; GilbertPlugin is the stricter shape the loader hands the runner. */
-export interface PluginDefinition {
-  name: string;
-  actions: Record<string, PluginHandlerFactory>;
-}
-
-/** Helper for plugin authors: gives a plugin definition its type (and parameter types to its factories). */
-export function definePlugin<T extends PluginDefinition>(plugin: T): T {
+/** Helper for plugin authors: gives a plugin its type, and its factories their parameter types. */
+export function definePlugin<T extends GilbertPlugin>(plugin: T): T {
   return plugin;
 }
+
+// The errors the runner tells apart: a plugin may throw them (a JobError with
+// a hint prints that hint under the error) and tests may check for them.
+export { GilbertError, ManifestError, JobError, PluginError, CancelledError } from '../errors.js';

@@ -41,7 +41,7 @@ describe('gilbert init --plugin scaffolds', { timeout: 400_000 }, () => {
     // Without NODE_TEST_CONTEXT, which would make the inner runner report to this one instead of printing TAP.
     const { NODE_TEST_CONTEXT: _inner, ...env } = process.env;
     const { stdout } = await within(run(process.execPath, ['--import', 'tsx', '--test', 'plugin.test.ts'], { cwd: project, env, timeout: 60_000 }), 60_000, 'plugin test');
-    assert.match(stdout, /# pass 1/);
+    assert.match(stdout, /# pass 3/);
 
     const plugin = await within(loadTsPlugin(path.join(project, 'plugin.ts')), 20_000, 'load');
     assert.equal(plugin.name, 'hello-world');
@@ -83,7 +83,7 @@ describe('gilbert init --plugin scaffolds', { timeout: 400_000 }, () => {
     assert.deepEqual(written.map((file) => path.relative(project, file)).sort(), ['gilbert.yaml', 'go.mod', 'go.sum', 'plugin/main.go', 'plugin/main_test.go']);
     const env = { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly', CGO_ENABLED: '1' };
     const test = await within(run('go', ['test', './...'], { cwd: project, env, timeout: 150_000 }), 150_000, 'go test');
-    assert.match(test.stdout, /^ok\s+gohello\/plugin/m);
+    assert.match(test.stdout, /^ok\s+example\.com\/gohello\/plugin/m);
   });
 
   it('go: `gilbert init --plugin go` then `gilbert run hello` builds, loads and runs it; build-plugin writes the .so', async () => {
@@ -97,7 +97,7 @@ describe('gilbert init --plugin scaffolds', { timeout: 400_000 }, () => {
     assert.match(hello.stdout, /^\s+Hello, Go!$/m);
     assert.match(hello.stdout, /Task 'hello' ran successfully/);
     const test = await gilbert('run', 'test');
-    assert.match(test.stdout, /ok\s+gohello\/plugin/);
+    assert.match(test.stdout, /ok\s+example\.com\/gohello\/plugin/);
     await gilbert('run', 'build-plugin');
     await access(path.join(project, 'build/gohello.so'));
   });

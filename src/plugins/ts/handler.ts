@@ -1,8 +1,16 @@
 import { GilbertError } from '../../errors.js';
-import type { ActionHandler, ActionParams, HandlerFactory, PluginActionHandler as LooseHandler, Scope } from '../../sdk/index.js';
+import type { ActionHandler, ActionParams, HandlerFactory, Scope } from '../../sdk/index.js';
+
+/** What an untyped (JavaScript) plugin may hand back: a synchronous `call`, no `cancel`. */
+interface LooseHandler {
+  call(...args: Parameters<ActionHandler['call']>): void | Promise<void>;
+  cancel?(...args: Parameters<ActionHandler['cancel']>): void | Promise<void>;
+}
 
 /**
- * Gives the runner a full ActionHandler whatever the plugin returned.
+ * Gives the runner a full ActionHandler whatever the plugin returned: the
+ * types require an async `call` and a `cancel`, but an untyped JavaScript
+ * plugin may still return a synchronous `call` and leave `cancel` out.
  *
  * Without a `cancel`, cancelling waits for `call` and reports its outcome:
  * the job's signal is already aborted, so a handler that honours it settles

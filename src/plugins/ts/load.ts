@@ -21,8 +21,15 @@ export async function loadTsPlugin(modulePath: string): Promise<GilbertPlugin> {
   const entry = await resolvePluginEntry(modulePath);
   const source = `'${entry}'`;
   const moduleNamespace = await importModule(entry);
-  const exported = pickPluginExport(moduleNamespace, source);
+  return checkPlugin(pickPluginExport(moduleNamespace, source), source, entry);
+}
 
+/**
+ * Checks what a plugin exports and wraps every factory, so that the runner
+ * always receives a complete ActionHandler. `source` and `entry` name the
+ * plugin in errors.
+ */
+export function checkPlugin(exported: { name?: unknown; actions?: unknown }, source: string, entry: string): GilbertPlugin {
   if (typeof exported.name !== 'string') {
     throw new PluginError(`plugin ${source} exports ${describe(exported.name)} as its name, expected a string`);
   }
