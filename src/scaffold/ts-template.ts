@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import type { ScaffoldContext } from './index.js';
 
 /**
@@ -97,13 +96,16 @@ tasks:
         scripts: { test: 'tsc && node --import tsx --test plugin.test.ts' },
         devDependencies: {
           // the gilbert-ts that wrote this scaffold (it is not on the registry)
-          'gilbert-ts': pathToFileURL(context.packageRoot).href,
+          // a plain path: npm does not decode a file:// URL (a space would stay %20)
+          'gilbert-ts': `file:${context.packageRoot}`,
           tsx: '^4.19.0',
           typescript: '^5.6.0',
           '@types/node': '^20.0.0',
         },
-        // npm 11 asks which dependencies may run install scripts: esbuild's (under tsx) checks its binary
-        allowScripts: { esbuild: true },
+        // npm ≥ 11.16 asks which dependencies may run install scripts. esbuild's (under tsx) and
+        // koffi's (under gilbert-ts) check for their prebuilt binaries; gilbert-ts's `prepare` builds
+        // only in a source checkout. npm names a file: dependency by its spec.
+        allowScripts: { esbuild: true, koffi: true, [`file:${context.packageRoot}`]: true },
       },
       null,
       2,

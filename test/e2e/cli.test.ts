@@ -22,6 +22,34 @@ tasks:
 `;
 
 describe('gilbert CLI commands', () => {
+  it('--version and -V print the version line, as `gilbert version` does', async () => {
+    const { dir, cleanup } = await project();
+    try {
+      const version = await runCli(['version'], { cwd: dir });
+      for (const flag of ['--version', '-V']) {
+        const result = await runCli([flag], { cwd: dir });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, version.stdout);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a mistyped task or action gets "did you mean"', async () => {
+    const { dir, cleanup } = await project(undefined, SIMPLE.replace('action: shell\n    params:\n      command: echo a', 'action: shel\n    params:\n      command: echo a'));
+    try {
+      const task = await runCli(['run', 'biuld'], { cwd: dir });
+      assert.equal(task.code, 1);
+      assert.match(task.stderr, /^ERROR: task 'biuld' doesn't exists, did you mean 'build'\?/);
+      const action = await runCli(['run', 'test'], { cwd: dir });
+      assert.equal(action.code, 1);
+      assert.match(action.stderr, /action 'shel' doesn't exists, did you mean 'shell'\?/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('version prints "Gilbert version <version> (<commit>)"', async () => {
     const { dir, cleanup } = await project();
     try {
@@ -93,8 +121,17 @@ describe('gilbert CLI commands', () => {
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^ERROR: /);
       assert.match(result.stderr, /gilbert\.yaml/);
-      assert.match(result.stderr, /check (if|that) (the manifest|'gilbert\.yaml' file) exists/i, 'a hint follows');
+      assert.match(result.stderr, /create one with 'gilbert init'/, 'a hint follows');
       assert.doesNotMatch(result.stderr, /\n\s+at /);
+
+      // below a project, the hint names the project folder
+      await writeFile(path.join(dir, 'gilbert.yaml'), SIMPLE);
+      const deeper = path.join(dir, 'src', 'deeper');
+      await mkdir(deeper, { recursive: true });
+      const below = await runCli(['run', 'build'], { cwd: deeper });
+      assert.equal(below.code, 1);
+      assert.match(below.stderr, new RegExp(`^ERROR: manifest file not found at '${deeper}/gilbert\\.yaml'`));
+      assert.ok(below.stderr.includes(`the nearest gilbert.yaml is in '${dir}'`), below.stderr);
     } finally {
       await cleanup();
     }
