@@ -41,10 +41,10 @@ describe('gilbert CLI commands', () => {
     try {
       const task = await runCli(['run', 'biuld'], { cwd: dir });
       assert.equal(task.code, 1);
-      assert.match(task.stderr, /^ERROR: task 'biuld' doesn't exists, did you mean 'build'\?/);
+      assert.match(task.stderr, /^ERROR: task 'biuld' doesn't exists\n[^]*did you mean 'build'\?/);
       const action = await runCli(['run', 'test'], { cwd: dir });
       assert.equal(action.code, 1);
-      assert.match(action.stderr, /action 'shel' doesn't exists, did you mean 'shell'\?/);
+      assert.match(action.stderr, /action 'shel' doesn't exists[^]*did you mean 'shell'\?/);
     } finally {
       await cleanup();
     }
