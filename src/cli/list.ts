@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import { redactUrls } from '../log/redact.js';
 import type { Task } from '../manifest/ast.js';
 import { loadProjectManifest } from './manifest.js';
 
@@ -12,11 +13,11 @@ export async function listCommand(options: { json?: boolean; quiet?: boolean }, 
   const manifest = await loadProjectManifest();
   const names = Object.keys(manifest.tasks).sort();
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ file: manifest.file, tasks: names })}\n`);
+    process.stdout.write(`${redactUrls(JSON.stringify({ file: manifest.file, tasks: names }))}\n`);
     return;
   }
   if (options.quiet) {
-    if (names.length > 0) process.stdout.write(`${names.join('\n')}\n`);
+    if (names.length > 0) process.stdout.write(`${redactUrls(names.join('\n'))}\n`);
     return;
   }
   if (names.length === 0) {

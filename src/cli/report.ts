@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { GilbertError, ManifestError } from '../errors.js';
 import { paint } from '../log/console.js';
+import { redactUrls } from '../log/redact.js';
 
 /** Gilbert's advice after any manifest load error. */
 export const MANIFEST_HINT = "Check if 'gilbert.yaml' file exists or has correct syntax and check all import statements";
@@ -28,6 +29,6 @@ export function reportError(error: unknown, options: { color: boolean; verbose: 
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
     lines.push(`ERROR: ${error instanceof Error ? error.message : String(error)}`, '', `This is a bug in gilbert-ts:`, stack);
   }
-  out.write(lines.map((line) => paint('error', line, options.color)).join('\n') + '\n');
+  out.write(lines.map((line) => paint('error', redactUrls(line), options.color)).join('\n') + '\n');
   return error instanceof GilbertError ? error.exitCode : 1;
 }

@@ -1,6 +1,7 @@
 import type { WriteStream } from 'node:tty';
 import { streamFlow } from './flow.js';
 import { SinkLogger, type LogLevel, type LogSink, type Logger } from './logger.js';
+import { redactUrls } from './redact.js';
 
 /**
  * Gilbert's console output: two spaces of padding per sub-logger level,
@@ -59,7 +60,8 @@ export function consoleSink(options: ConsoleOptions = {}): LogSink {
   const color = options.color ?? shouldUseColor(process.stdout as WriteStream, false);
   return (level, depth, message) => {
     if (level === 'debug' && !options.verbose) return;
-    const lines = formatMessage(depth, message);
+    // Credentials in URLs never reach the console, whoever logged them (see redact.ts).
+    const lines = formatMessage(depth, redactUrls(message));
     if (lines.length === 0) return;
     out.write(lines.map((line) => paint(level, line, color)).join('\n') + '\n');
   };

@@ -5,10 +5,11 @@ import type { PluginRef } from '../manifest/ast.js';
 import type { GilbertPlugin } from '../sdk/index.js';
 import { goBuildForDefaultShim, planShims, ShimChoiceError, type ShimPlan } from './abi/index.js';
 import { verifySha256 } from './cache.js';
-import { parsePluginUrl, redactPluginUrl, sourceFor, type GoBuildSettings, type PluginArtifact } from './sources/index.js';
+import { redactUrls } from '../log/redact.js';
+import { parsePluginUrl, sourceFor, type GoBuildSettings, type PluginArtifact } from './sources/index.js';
 
 export { cleanStorage, storageDirectory } from './cache.js';
-export { parsePluginUrl, redactPluginUrl } from './sources/index.js';
+export { parsePluginUrl } from './sources/index.js';
 export type { PluginArtifact } from './sources/index.js';
 
 export interface ImportPluginsOptions {
@@ -40,7 +41,7 @@ const goOnlySchemes = new Set(['go', 'github', 'http', 'https']);
  * plugin is skipped on this platform (Go plugins on Windows, with a warning).
  */
 export async function resolvePluginArtifact(ref: PluginRef, options: Omit<ImportPluginsOptions, 'registry'>): Promise<PluginArtifact | undefined> {
-  const shownUrl = redactPluginUrl(ref.url);
+  const shownUrl = redactUrls(ref.url);
   const url = parsePluginUrl(ref.url);
   const skipGo = process.platform === 'win32';
   const skipWarning = `Go plugins are not supported on Windows; skipping plugin '${shownUrl}'`;
@@ -56,7 +57,7 @@ export async function resolvePluginArtifact(ref: PluginRef, options: Omit<Import
 }
 
 function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string): PluginError {
-  const reason = redactPluginUrl(error instanceof Error ? error.message : String(error));
+  const reason = redactUrls(error instanceof Error ? error.message : String(error));
   return new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, {
     cause: error,
     hint: error instanceof GilbertError ? error.hint : undefined,
@@ -75,7 +76,7 @@ function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string): PluginEr
  */
 export async function importPlugins(refs: PluginRef[], options: ImportPluginsOptions): Promise<void> {
   const env = options.env ?? process.env;
-  const entries = refs.map((ref) => ({ ref, shownUrl: redactPluginUrl(ref.url), artifact: undefined as PluginArtifact | undefined }));
+  const entries = refs.map((ref) => ({ ref, shownUrl: redactUrls(ref.url), artifact: undefined as PluginArtifact | undefined }));
   let goBuild = options.goBuild;
   for (const entry of entries) {
     options.signal.throwIfAborted();

@@ -143,6 +143,8 @@ describe('gilbert CLI commands', () => {
       const home = path.join(dir, 'home');
       await mkdir(path.join(home, 'plugins', 'http', 'x'), { recursive: true });
       await writeFile(path.join(home, 'keep.txt'), 'x');
+      // the marker gilbert-ts writes in a storage folder it creates: clean refuses any other folder
+      await writeFile(path.join(home, '.gilbert-ts-storage'), '');
       const env = cliEnv({ GILBERT_HOME: home });
       const none = await runCli(['clean'], { cwd: dir, env });
       assert.equal(none.code, 0);

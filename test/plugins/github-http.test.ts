@@ -14,14 +14,16 @@ import { ref, resolveOptions, scratch } from './helpers.js';
 
 const [preferredAsset, genericAsset] = releaseAssetNames('hello');
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const elf = (text: string) => Buffer.concat([Buffer.from('\x7fELF', 'latin1'), Buffer.from(text)]);
 
 describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
   const server = new ReleaseServer();
   let home: { dir: string; dispose: () => Promise<void> };
   let env: NodeJS.ProcessEnv;
   const manifest = '/nonexistent-project/gilbert.yaml';
-  const v1 = Buffer.from('plugin bytes of v1.0.0');
-  const v2 = Buffer.from('plugin bytes of v2.0.0 '.repeat(1000));
+  // Only a shared library is cached: the fake assets start like one.
+  const v1 = elf('plugin bytes of v1.0.0');
+  const v2 = elf('plugin bytes of v2.0.0 '.repeat(1000));
 
   before(async () => {
     await server.start();
@@ -156,8 +158,8 @@ describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
     await writeFile(artifact!.path, 'tampered');
     const options = resolveOptions('/nonexistent-project', env);
     await resolvePluginArtifact(ref(pinned, manifest), options);
-    assert.deepEqual(await readFile(artifact!.path), v1, 'a cached file failing its pin is downloaded again');
-    assert.ok(options.records.some((r) => r.level === 'warn' && /does not match the sha256 pin/.test(r.message)));
+    assert.deepEqual(await readFile(artifact!.path), v1, 'a tampered cached file is downloaded again');
+    assert.ok(options.records.some((r) => r.level === 'warn' && /is corrupted: its sha256 is/.test(r.message)));
   });
 
   it('reuses cached downloads with the server stopped', async () => {

@@ -8,7 +8,7 @@ import { PluginError } from '../../src/errors.js';
 import { recordingLogger } from '../../src/log/logger.js';
 import { readGoBuildInfo, type GoBuildInfo } from '../../src/plugins/abi/buildinfo.js';
 import { matchingShim } from '../../src/plugins/abi/shim.js';
-import { cleanStorage, writeAtomically } from '../../src/plugins/cache.js';
+import { cleanStorage, storageMarkerName, writeAtomically } from '../../src/plugins/cache.js';
 import { importPlugins, parsePluginUrl, resolvePluginArtifact } from '../../src/plugins/index.js';
 import { fixturesDirectory, ref, resolveOptions, scratch } from './helpers.js';
 
@@ -149,6 +149,8 @@ describe('storage', () => {
       };
       await seed();
       await writeFile(path.join(home.dir, 'other'), 'kept by --plugins');
+      // as prepareStorage leaves it when gilbert-ts creates the folder (clean refuses a folder without it)
+      await writeFile(path.join(home.dir, storageMarkerName), '');
       await writeFile(path.join(projectDir.dir, 'gilbert.yaml'), 'tasks: {}\n');
       const { logger, records } = recordingLogger();
       await cleanStorage({}, logger, env, projectDir.dir);
@@ -159,7 +161,7 @@ describe('storage', () => {
       await cleanStorage({ plugins: true }, logger, env, projectDir.dir);
       const shown = () => records.filter((r) => r.level !== 'debug').map((r) => r.message);
       assert.deepEqual(shown(), ['Clearing downloaded plugins...', 'Done!']);
-      assert.deepEqual(await readdir(home.dir), ['other'], 'downloaded plugins and built shims are gone');
+      assert.deepEqual((await readdir(home.dir)).sort(), [storageMarkerName, 'other'], 'downloaded plugins and built shims are gone');
       assert.deepEqual(await readdir(projectDir.dir), ['gilbert.yaml'], 'so is ./.gilbert/plugins (and the .gilbert it leaves empty)');
 
       await seed();
@@ -229,7 +231,7 @@ describe('storage', () => {
       );
       assert.deepEqual(await readdir(path.dirname(target)), []);
       await writeAtomically(target, (temporary) => writeFile(temporary, 'whole'));
-      assert.deepEqual(await readdir(path.dirname(target)), ['plugin.so']);
+      assert.deepEqual((await readdir(path.dirname(target))).sort(), ['plugin.so', 'plugin.so.sha256'], 'the file and its checksum record');
     } finally {
       await dir.dispose();
     }

@@ -54,7 +54,10 @@ describe('an installation without a prebuilt Go shim', { timeout: 600_000 }, () 
     assert.match(first.stdout, /Building a Go shim matching plugin/);
     assert.match(first.stdout, /hello without a prebuilt shim/);
     const shims = await readdir(path.join(home, 'shims'));
-    assert.equal(shims.filter((name) => !name.startsWith('.')).length, 1, `one cached shim in ${shims.join(', ')}`);
+    const built = shims.filter((name) => !name.startsWith('.'));
+    assert.equal(built.length, 1, `one cached shim in ${shims.join(', ')}`);
+    // c-shared writes a C header beside its output: none may be left in the cache (issue 14, item 12)
+    assert.deepEqual((await readdir(path.join(home, 'shims', built[0]!))).sort(), ['libgilbert_shim.so', 'libgilbert_shim.so.sha256']);
 
     const second = await run();
     assert.equal(second.code, 0, second.stdout + second.stderr);

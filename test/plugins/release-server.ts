@@ -16,6 +16,10 @@ export class ReleaseServer {
   readonly requests: { url: string; headers: IncomingMessage['headers'] }[] = [];
   /** tag → assets; the first tag is "latest" */
   releases = new Map<string, FakeAsset[]>();
+  /** tag → the `tag_name` the API reports for it (a hostile server may say anything) */
+  tagNames = new Map<string, string>();
+  /** `/files/<name>` → bytes, served with a Content-Length */
+  files = new Map<string, Buffer>();
   private server?: Server;
   base = '';
 
@@ -36,7 +40,7 @@ export class ReleaseServer {
 
   private release(tag: string) {
     return {
-      tag_name: tag,
+      tag_name: this.tagNames.get(tag) ?? tag,
       assets: (this.releases.get(tag) ?? []).map((asset) => ({
         name: asset.name,
         browser_download_url: `${this.base}/download/${tag}/${asset.name}`,
@@ -73,6 +77,37 @@ export class ReleaseServer {
       response.write(Buffer.alloc(1000, 7));
       // Let the first bytes go out, then drop the connection as a failing network would.
       return void response.socket?.end(() => response.socket?.destroy());
+    }
+    if ((match = /^\/files\/([^/?]+)/.exec(url))) {
+      const file = this.files.get(decodeURIComponent(match[1]!));
+      if (!file) return json(404, { message: 'Not Found' });
+      response.writeHead(200, { 'content-length': file.length });
+      return void response.end(file);
+    }
+    if (url.startsWith('/stall')) {
+      // headers and a few bytes, then silence with the connection open
+      response.writeHead(200, { 'content-length': 1_000_000 });
+      return void response.write(Buffer.from('\x7fELF', 'latin1'));
+    }
+    if (url.startsWith('/trickle')) {
+      // a byte every 50 ms, for ever: never idle, never done
+      response.writeHead(200);
+      const timer = setInterval(() => response.write('x'), 50);
+      return void response.on('close', () => clearInterval(timer));
+    }
+    if (url.startsWith('/endless')) {
+      // zeros as fast as the client takes them, without a Content-Length
+      response.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (!response.destroyed && response.write(chunk));
+      };
+      response.on('drain', pump);
+      return pump();
+    }
+    if (url.startsWith('/announced-huge')) {
+      response.writeHead(200, { 'content-length': 50 * 1024 ** 3 });
+      return void response.write(Buffer.alloc(1024));
     }
     if (url.startsWith('/loop')) {
       response.writeHead(302, { location: '/loop' });

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { fileExists, shimStorageDirectory, sweepStaleTemporaries, writeAtomically } from '../cache.js';
+import { fileExists, prepareStorage, shimStorageDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';
+import { runGoCommand } from '../go-command.js';
 import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
@@ -72,20 +72,10 @@ async function shimSourceHash(): Promise<string> {
 }
 
 async function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, progress: BuildProgress): Promise<string> {
-  const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    progress.goOutput(chunk.toString());
-  });
-  const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((done) => {
-    child.once('error', (error) => done({ code: null, error }));
-    child.once('close', (code) => done({ code }));
-  });
-  if (outcome.error?.code === 'ENOENT') throw new PluginError('no Go toolchain found (`go` is not on PATH)');
-  if (outcome.error) throw outcome.error;
-  if (outcome.code !== 0) throw new PluginError(`go ${args.join(' ')} failed:\n${output.trim()}`);
+  const { status, startError, output } = await runGoCommand('go', args, { cwd, env, signal, onOutput: (chunk) => progress.goOutput(chunk) });
+  if (startError?.code === 'ENOENT') throw new PluginError('no Go toolchain found (`go` is not on PATH)');
+  if (startError) throw startError;
+  if (status?.code !== 0) throw new PluginError(`go ${args.join(' ')} failed:\n${output.trim()}`);
   return output;
 }
 
@@ -121,9 +111,10 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
     .digest('hex')
     .slice(0, 32);
   const output = path.join(shimRoot, key, 'libgilbert_shim.so');
-  if (await fileExists(output)) return output;
+  if (await verifyCachedFile(output, options.log)) return output;
 
   options.log.info(`Building a Go shim matching plugin '${options.pluginLabel}' (${describeBuild(plugin)})...`);
+  await prepareStorage(options.env);
   await mkdir(shimRoot, { recursive: true });
   const work = await mkdtemp(path.join(shimRoot, '.build-'));
   const shownPhase = (what: string) => `building a Go shim for '${options.pluginLabel}' with ${toolchain}: ${what}`;
@@ -151,7 +142,10 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
         progress.phase(shownPhase('pinning module versions'));
         await runGo(['mod', 'edit', ...(keepShimGoLine ? [] : [`-go=${goLine}`]), '-toolchain=none', ...edits.flat()], source, env, options.signal, progress);
         progress.phase(shownPhase('compiling'));
-        await runGo(['build', '-buildmode=c-shared', ...flags, '-o', temporary, '.'], source, env, options.signal, progress);
+        // c-shared also writes a C header beside its output: built in the work folder, it goes with it.
+        const built = path.join(work, 'libgilbert_shim.so');
+        await runGo(['build', '-buildmode=c-shared', ...flags, '-o', built, '.'], source, env, options.signal, progress);
+        await rename(built, temporary);
       } catch (error) {
         if (options.signal.aborted) throw error;
         const reason = error instanceof Error ? error.message : String(error);

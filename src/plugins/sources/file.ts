@@ -1,6 +1,8 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
+import { formatBytes, pluginLimits } from '../limits.js';
 import type { PluginArtifact, SourceContext } from './types.js';
 
 const scriptExtensions = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -10,7 +12,7 @@ const scriptExtensions = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
  * TypeScript plugins; any other file is treated as a Go plugin library, as
  * Gilbert treated every file:// target.
  */
-export async function classifyLocalPlugin(target: string, url: string): Promise<PluginArtifact> {
+export async function classifyLocalPlugin(target: string, url: string, env: NodeJS.ProcessEnv = process.env): Promise<PluginArtifact> {
   let info;
   try {
     info = await stat(target);
@@ -29,6 +31,18 @@ export async function classifyLocalPlugin(target: string, url: string): Promise<
     }
     return { kind: 'ts', path: target };
   }
+  // stat() opens nothing, so a FIFO or a device is refused here before anything would block on it or read it forever.
+  if (!info.isFile()) {
+    throw new PluginError(`plugin '${target}' is not a regular file (it is ${kindOf(info)})`, {
+      hint: 'file:// must point at a Go plugin (.so), a TypeScript/JavaScript module, or a package folder',
+    });
+  }
+  const { maxPluginBytes } = pluginLimits(env);
+  if (info.size > maxPluginBytes) {
+    throw new PluginError(`plugin file '${target}' is ${formatBytes(info.size)}, more than the ${formatBytes(maxPluginBytes)} a plugin may have`, {
+      hint: 'check the path; a larger plugin needs GILBERT_PLUGIN_MAX_SIZE raised (e.g. GILBERT_PLUGIN_MAX_SIZE=2G)',
+    });
+  }
   return scriptExtensions.has(path.extname(target)) ? { kind: 'ts', path: target } : { kind: 'go', path: target };
 }
 
@@ -42,5 +56,13 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const written = context.url.location;
   if (!written) throw new PluginError('file:// URL has no path', { hint: 'write file://./plugin.so or file:///absolute/path/plugin.so' });
   const target = path.isAbsolute(written) ? written : path.resolve(path.dirname(context.ref.declaredIn), written);
-  return classifyLocalPlugin(target, context.url.url);
+  return classifyLocalPlugin(target, context.url.url, context.env);
+}
+
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a file';
 }

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
-import { fileExists, githubCacheDirectory, githubStorageDirectory, sweepStaleTemporaries } from '../cache.js';
+import { cacheSegment, githubAssetPath, githubCacheDirectory, githubReleaseDirectory, githubStorageDirectory, reallyInsideRoot, sweepStaleTemporaries, verifyCachedFile } from '../cache.js';
 import { fetchJson, NetworkError } from '../download.js';
 import { genericAssetUsable, goPlatform, releaseAssetNames, type GoPlatform } from '../platform.js';
 import { cachedDownload } from './cached-download.js';
@@ -97,21 +97,23 @@ export function chooseAsset(repository: GithubRepository, release: Release, host
   });
 }
 
-/** A cached asset of `version` usable on this host, if any. */
-async function cachedAsset(directory: string, repository: GithubRepository, host: GoPlatform): Promise<string | undefined> {
+/** A cached asset of the release in `directory` usable on this host, if any, that still has its recorded checksum. */
+async function cachedAsset(directory: string, repository: GithubRepository, host: GoPlatform, context: SourceContext): Promise<string | undefined> {
   const [preferred, generic] = releaseAssetNames(repository.repo, host);
   for (const name of genericAssetUsable(host) ? [preferred, generic] : [preferred]) {
-    if (name && (await fileExists(path.join(directory, name)))) return path.join(directory, name);
+    if (!name) continue;
+    const file = await reallyInsideRoot(githubStorageDirectory(context.env), path.join(directory, cacheSegment(name)));
+    if (await verifyCachedFile(file, context.log)) return file;
   }
   return undefined;
 }
 
 /** The most recently downloaded release in the cache: what `latest` means when GitHub cannot be reached. */
-async function newestCachedAsset(repositoryDirectory: string, repository: GithubRepository, host: GoPlatform): Promise<string | undefined> {
+async function newestCachedAsset(repositoryDirectory: string, repository: GithubRepository, host: GoPlatform, context: SourceContext): Promise<string | undefined> {
   const tags = await readdir(repositoryDirectory).catch(() => [] as string[]);
   const candidates: { file: string; mtime: number }[] = [];
   for (const tag of tags) {
-    const file = await cachedAsset(path.join(repositoryDirectory, tag), repository, host);
+    const file = await cachedAsset(path.join(repositoryDirectory, tag), repository, host, context);
     if (file) candidates.push({ file, mtime: (await stat(file)).mtimeMs });
   }
   return candidates.sort((a, b) => b.mtime - a.mtime)[0]?.file;
@@ -130,24 +132,25 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   const repositoryDirectory = githubCacheDirectory(repository.location, context.env);
   await sweepStaleTemporaries(githubStorageDirectory(context.env), context.log);
   if (repository.version !== 'latest') {
-    const cached = await cachedAsset(path.join(repositoryDirectory, repository.version), repository, host);
+    const cached = await cachedAsset(githubReleaseDirectory(repository.location, repository.version, context.env), repository, host, context);
     // GitHub is asked only when the cached file fails a sha256 pin.
-    if (cached) return { kind: 'go', path: await cachedDownload(context, cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) };
+    if (cached) return { kind: 'go', path: await cachedDownload(context, githubStorageDirectory(context.env), cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) };
   }
   let release: Release;
   try {
     release = await fetchRelease(repository, context.signal);
   } catch (error) {
     const offline = error instanceof NetworkError;
-    const cached = offline && repository.version === 'latest' ? await newestCachedAsset(repositoryDirectory, repository, host) : undefined;
+    const cached = offline && repository.version === 'latest' ? await newestCachedAsset(repositoryDirectory, repository, host, context) : undefined;
     if (!cached) throw error;
     context.log.warn(`GitHub cannot be reached; using the cached '${cached}'`);
     return { kind: 'go', path: cached };
   }
   const asset = chooseAsset(repository, release, host);
-  const destination = path.join(repositoryDirectory, release.tag_name, asset.name);
+  // tag_name comes from the server: sanitised like any outside text, so `../..` cannot leave the cache.
+  const destination = githubAssetPath(repository.location, release.tag_name, asset.name, context.env);
   context.log.info(`Using release '${release.tag_name}' of ${repository.owner}/${repository.repo} (${asset.name})`);
-  return { kind: 'go', path: await cachedDownload(context, destination, async () => downloadTarget(repository, asset)) };
+  return { kind: 'go', path: await cachedDownload(context, githubStorageDirectory(context.env), destination, async () => downloadTarget(repository, asset)) };
 }
 
 function downloadTarget(repository: GithubRepository, asset: ReleaseAsset): { url: string; headers?: Record<string, string> } {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
-import { fileExists, goPluginCachePath, projectPluginDirectory, sweepStaleTemporaries, writeAtomically } from '../cache.js';
+import { goPluginCachePath, prepareProjectPluginDirectory, projectPluginDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';
+import { runGoCommand } from '../go-command.js';
 import { buildProgress, type BuildProgress } from './progress.js';
 import type { GoBuildSettings, PluginArtifact, SourceContext } from './types.js';
 
@@ -20,33 +20,23 @@ export async function buildGoPlugin(
   progress?: BuildProgress,
 ): Promise<void> {
   const args = ['build', '-buildmode=plugin', ...settings.flags, '-o', output, '.'];
-  const child = spawn(settings.goCommand, args, {
+  const { status, startError, output: compilerOutput } = await runGoCommand(settings.goCommand, args, {
     cwd: packageDirectory,
     env: { ...env, CGO_ENABLED: '1', ...settings.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
     signal,
+    onOutput: (chunk) => progress?.goOutput(chunk),
   });
-  let compilerOutput = '';
-  child.stdout.on('data', (chunk: Buffer) => (compilerOutput += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => {
-    compilerOutput += chunk.toString();
-    progress?.goOutput(chunk.toString());
-  });
-  const outcome = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((done) => {
-    child.once('error', (error) => done({ code: null, error }));
-    child.once('close', (code) => done({ code }));
-  });
-  if (outcome.error) {
-    if (signal.aborted) throw signal.reason;
-    if (outcome.error.code === 'ENOENT') {
+  if (startError) {
+    if (startError.code === 'ENOENT') {
       throw new PluginError(`Go toolchain not found: cannot run '${settings.goCommand}'`, {
         hint: 'Go plugins are built from source with the Go toolchain: install Go >= 1.21 (https://go.dev/dl) and put `go` on PATH',
       });
     }
-    throw new PluginError(`cannot run '${settings.goCommand}': ${outcome.error.message}`);
+    throw new PluginError(`cannot run '${settings.goCommand}': ${startError.message}`);
   }
-  if (outcome.code !== 0) {
-    throw new PluginError(`failed to build plugin package (${settings.goCommand} ${args.join(' ')} exited with status ${outcome.code}):\n${compilerOutput.trim()}`, {
+  if (status?.code !== 0) {
+    const ending = status?.signal ? `was killed by ${status.signal}` : `exited with status ${status?.code}`;
+    throw new PluginError(`failed to build plugin package (${settings.goCommand} ${args.join(' ')} ${ending}):\n${compilerOutput.trim()}`, {
       hint: `fix the build errors in '${packageDirectory}'`,
     });
   }
@@ -84,7 +74,7 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   await sweepStaleTemporaries(projectPluginDirectory(context.projectDirectory), context.log);
   const rebuild = ['1', 't', 'true'].includes((context.url.query.get('rebuild') ?? '').toLowerCase());
   const settings = context.goBuild ?? defaultGoBuild;
-  if (!rebuild && (await fileExists(output))) {
+  if (!rebuild && (await verifyCachedFile(output, context.log))) {
     const staleness = await staleFor(output, settings);
     if (!staleness) return { kind: 'go', path: output };
     context.log.info(`Rebuilding plugin package '${packageDirectory}': ${staleness}`);
@@ -96,6 +86,7 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
       hint: `go:// takes the folder of a Go main package; relative paths start at the folder of '${context.ref.declaredIn}'`,
     });
   }
+  await prepareProjectPluginDirectory(context.projectDirectory);
   context.log.info(`Building plugin package '${packageDirectory}'...`);
   const toolchain = settings.env.GOTOOLCHAIN ?? `'${settings.goCommand}' from PATH`;
   const progress = buildProgress(`building plugin ${context.url.location} with ${toolchain}`);

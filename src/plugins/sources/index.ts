@@ -45,6 +45,3 @@ export async function sourceFor(scheme: string): Promise<PluginSource> {
   }
   return load();
 }
-
-/** The URL as it may be shown: a `token=` value is a secret. */
-export { redactSecrets as redactPluginUrl } from '../download.js';

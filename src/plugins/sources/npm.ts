@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GilbertError, PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { md5Hex, pluginStorageDirectory, sha256OfFile } from '../cache.js';
+import { md5Hex, pluginStorageDirectory, prepareStorage, sha256OfFile } from '../cache.js';
 import type { PluginArtifact, SourceContext } from './types.js';
 
 /**
@@ -59,6 +59,7 @@ export async function resolveNpmPlugin(url: URL | string, options: NpmSourceOpti
       hint: `local npm:// paths are resolved from the folder of the manifest that lists them; check '${written}'`,
     });
   }
+  if (!options.pluginStorageDirectory) await prepareStorage(options.env);
   await installAtomically(spec.install, installDirectory, options);
   const installed = await installedPackage(installDirectory);
   if (!installed) throw new PluginError(`npm installed '${spec.install}' but no package appeared in '${installDirectory}'`);

@@ -1,4 +1,5 @@
 import { Presets, SingleBar, type Params } from 'cli-progress';
+import { redactUrls } from '../../log/redact.js';
 
 /**
  * Progress on the terminal for plugin downloads and builds. Drawn only when
@@ -48,7 +49,7 @@ export function buildProgress(phase: string, stream: ProgressStream = process.st
   const format = (_options: unknown, params: Params, payload: { phase: string; detail: string }) => {
     const frame = spinnerFrames[Math.floor(Date.now() / 100) % spinnerFrames.length];
     const elapsed = Math.floor((Date.now() - params.startTime) / 1000);
-    return `${frame} ${payload.phase} (${elapsed}s)${payload.detail ? ` ${payload.detail}` : ''}`;
+    return redactUrls(`${frame} ${payload.phase} (${elapsed}s)${payload.detail ? ` ${payload.detail}` : ''}`);
   };
   const bar = new SingleBar({ stream, format, hideCursor: false, clearOnComplete: true, linewrap: false });
   const payload = { phase, detail: '' };
