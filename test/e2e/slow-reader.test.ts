@@ -12,9 +12,12 @@ const LINES = 1_000_000;
 /** longer than gilbert lets a finished run linger (5 s in src/cli/main.ts): the reader starts after it */
 const READER_STARTS_AFTER_MS = 6500;
 
+// 'big' starts its output job second: gilbert starts its first child and later ones differently (src/system)
 const manifest = `version: "1.0"
 tasks:
   big:
+  - action: shell
+    params: { command: "true" }
   - action: shell
     params: { command: "seq 1 ${LINES}" }
   bigThenFail:
