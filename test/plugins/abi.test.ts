@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { cp, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { recordingLogger } from '../../src/log/logger.js';
 import { abiDifferences, defaultShimPath, matchingShim, readGoBuildInfo, shimBuildInfo } from '../../src/plugins/abi/index.js';
 import { CLI, cliEnv, finish, project, runCli, waitForOutput } from '../e2e/helpers.js';
-import { fixturesDirectory, runCliInTerminal, scratch } from './helpers.js';
+import { buildHelloPlugin, runCliInTerminal, scratch } from './helpers.js';
 
-const run = promisify(execFile);
 const otherToolchain = 'go1.25.0';
-
-/** Builds the hello fixture as a plugin, the way a plugin author elsewhere might have. */
-async function buildVariant(work: string, name: string, options: { flags?: string[]; env?: NodeJS.ProcessEnv; sdk?: string; pluginName?: string } = {}): Promise<string> {
-  const source = path.join(work, `src-${name}`);
-  await cp(path.join(fixturesDirectory, 'hello'), source, { recursive: true });
-  const env = { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', CGO_ENABLED: '1', ...options.env };
-  if (options.sdk) await run('go', ['mod', 'edit', `-require=github.com/go-gilbert/gilbert-sdk@${options.sdk}`], { cwd: source, env, timeout: 120_000 });
-  const output = path.join(work, `${name}.so`);
-  const ldflags = options.pluginName ? [`-ldflags=-X main.pluginName=${options.pluginName}`] : [];
-  await run('go', ['build', '-buildmode=plugin', ...(options.flags ?? []), ...ldflags, '-o', output, '.'], { cwd: source, env, timeout: 400_000 });
-  return output;
-}
 
 const pluginNames: Record<string, string> = { plain: 'hello', trimpath: 'trimmed', sdk086: 'oldsdk', toolchain: 'othergo' };
 
@@ -42,10 +28,10 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
   before(async () => {
     work = await scratch('gilbert-abi-');
     home = await scratch('gilbert-abi-home-');
-    variants.plain = await buildVariant(work.dir, 'plain');
-    variants.trimpath = await buildVariant(work.dir, 'trimpath', { flags: ['-trimpath'], pluginName: 'trimmed' });
-    variants.sdk086 = await buildVariant(work.dir, 'sdk086', { sdk: 'v0.8.6', pluginName: 'oldsdk' });
-    variants.toolchain = await buildVariant(work.dir, 'toolchain', { env: { GOTOOLCHAIN: otherToolchain }, pluginName: 'othergo' });
+    variants.plain = await buildHelloPlugin(work.dir, 'plain');
+    variants.trimpath = await buildHelloPlugin(work.dir, 'trimpath', { flags: ['-trimpath'], pluginName: 'trimmed' });
+    variants.sdk086 = await buildHelloPlugin(work.dir, 'sdk086', { sdk: 'v0.8.6', pluginName: 'oldsdk' });
+    variants.toolchain = await buildHelloPlugin(work.dir, 'toolchain', { env: { GOTOOLCHAIN: otherToolchain }, pluginName: 'othergo' });
   });
   after(async () => {
     await work?.dispose();

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { recordingLogger } from '../../src/log/logger.js';
 import type { PluginRef } from '../../src/manifest/ast.js';
 import { CLI, cliEnv, finish, type CliOptions, type CliResult } from '../e2e/helpers.js';
@@ -23,6 +24,30 @@ export function ref(url: string, declaredIn: string): PluginRef {
 }
 
 export const fixturesDirectory = path.resolve(import.meta.dirname, '../fixtures/plugin-sources');
+
+const run = promisify(execFile);
+
+/**
+ * Builds the hello fixture as a plugin `<work>/<name>.so`, the way a plugin
+ * author elsewhere might have: with other flags, environment (GOTOOLCHAIN,
+ * GOMODCACHE, …), gilbert-sdk version or plugin name.
+ */
+export async function buildHelloPlugin(
+  work: string,
+  name: string,
+  options: { flags?: string[]; env?: NodeJS.ProcessEnv; sdk?: string; pluginName?: string; goLine?: string; prepare?: (source: string) => Promise<void> } = {},
+): Promise<string> {
+  const source = path.join(work, `src-${name}`);
+  await cp(path.join(fixturesDirectory, 'hello'), source, { recursive: true });
+  const env = { ...process.env, GOFLAGS: '-mod=mod -modcacherw -buildvcs=false', CGO_ENABLED: '1', ...options.env };
+  const edits = [...(options.sdk ? [`-require=github.com/go-gilbert/gilbert-sdk@${options.sdk}`] : []), ...(options.goLine ? [`-go=${options.goLine}`] : [])];
+  if (edits.length) await run('go', ['mod', 'edit', ...edits], { cwd: source, env, timeout: 120_000 });
+  await options.prepare?.(source);
+  const output = path.join(work, `${name}.so`);
+  const ldflags = options.pluginName ? [`-ldflags=-X main.pluginName=${options.pluginName}`] : [];
+  await run('go', ['build', '-buildmode=plugin', ...(options.flags ?? []), ...ldflags, '-o', output, '.'], { cwd: source, env, timeout: 400_000 });
+  return output;
+}
 
 /** `'…'`-quotes an argument for /bin/sh. */
 function shellQuote(text: string): string {

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { binaryImage } from './sections.js';
+import { moduleSourceDirectories } from './sourcedirs.js';
 
 /**
  * What a Go binary says about how it was built: the `.go.buildinfo` section
@@ -17,40 +19,11 @@ export interface GoBuildInfo {
   deps: Map<string, string>;
   /** `build` lines: `-trimpath`, `-tags`, `GOARCH`, `CGO_ENABLED`, … */
   settings: Map<string, string>;
+  /** module path → the folder its sources were compiled from, as the binary records it (see sourcedirs.ts) */
+  sourceDirectories?: Map<string, string>;
 }
 
 const magic = Buffer.from('\xff Go buildinf:', 'latin1');
-
-interface ElfSection {
-  name: string;
-  offset: number;
-  size: number;
-}
-
-function elfSections(file: Buffer): ElfSection[] | undefined {
-  if (file.length < 64 || file.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  const is64 = file[4] === 2;
-  const littleEndian = file[5] === 1;
-  const u16 = (at: number) => (littleEndian ? file.readUInt16LE(at) : file.readUInt16BE(at));
-  const u32 = (at: number) => (littleEndian ? file.readUInt32LE(at) : file.readUInt32BE(at));
-  const word = (at: number) => (is64 ? Number(littleEndian ? file.readBigUInt64LE(at) : file.readBigUInt64BE(at)) : u32(at));
-  const sectionTable = word(is64 ? 0x28 : 0x20);
-  const entrySize = u16(is64 ? 0x3a : 0x2e);
-  const count = u16(is64 ? 0x3c : 0x30);
-  const namesIndex = u16(is64 ? 0x3e : 0x32);
-  if (!sectionTable || sectionTable + count * entrySize > file.length) return undefined;
-  const raw = Array.from({ length: count }, (_, index) => {
-    const at = sectionTable + index * entrySize;
-    return { nameOffset: u32(at), offset: word(at + (is64 ? 0x18 : 0x10)), size: word(at + (is64 ? 0x20 : 0x14)) };
-  });
-  const names = raw[namesIndex];
-  if (!names) return undefined;
-  return raw.map((section) => {
-    const start = names.offset + section.nameOffset;
-    const end = file.indexOf(0, start);
-    return { name: file.toString('latin1', start, end), offset: section.offset, size: section.size };
-  });
-}
 
 function readUvarint(data: Buffer, at: number): [value: number, next: number] {
   let value = 0;
@@ -83,17 +56,14 @@ export function parseModuleInfo(goVersion: string, modinfo: string): GoBuildInfo
 }
 
 /**
- * Reads the build info of an ELF Go binary; undefined when the file is not
- * ELF or carries none (Go older than 1.24 plugins, a C library). Only the
- * inline layout of Go >= 1.18 is understood, which is all that plugins with
- * build info use.
+ * Reads the build info of a Go binary (ELF, Mach-O or fat Mach-O); undefined
+ * when the file is none of those or carries none (a C library, a Go build
+ * older than 1.18). Only the inline layout of Go >= 1.18 is understood.
  */
 export async function readGoBuildInfo(file: string): Promise<GoBuildInfo | undefined> {
-  const data = await readFile(file);
-  const section = elfSections(data)?.find((candidate) => candidate.name === '.go.buildinfo');
-  if (!section) return undefined;
-  const body = data.subarray(section.offset, section.offset + section.size);
-  if (body.length < 32 || !body.subarray(0, magic.length).equals(magic)) return undefined;
+  const binary = binaryImage(await readFile(file));
+  const body = binary?.buildInfo;
+  if (!binary || !body || body.length < 32 || !body.subarray(0, magic.length).equals(magic)) return undefined;
   const inlineStrings = (body[15]! & 0x2) !== 0;
   if (!inlineStrings) return undefined;
   const [versionLength, versionStart] = readUvarint(body, 32);
@@ -102,5 +72,7 @@ export async function readGoBuildInfo(file: string): Promise<GoBuildInfo | undef
   let modinfo = body.toString('latin1', modStart, modStart + modLength);
   // The module info is framed by 16-byte sentinels, as debug/buildinfo strips them.
   if (modinfo.length >= 33 && modinfo[modinfo.length - 17] === '\n') modinfo = modinfo.slice(16, -16);
-  return parseModuleInfo(goVersion, Buffer.from(modinfo, 'latin1').toString('utf8'));
+  const info = parseModuleInfo(goVersion, Buffer.from(modinfo, 'latin1').toString('utf8'));
+  info.sourceDirectories = moduleSourceDirectories(binary.image, info.deps);
+  return info;
 }

@@ -5,7 +5,7 @@ import { goPlatform } from '../platform.js';
 import { defaultGoBuild } from '../sources/go.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
-import { abiDifferences, describeBuild, describeDifferences } from './compare.js';
+import { abiDifferences, type AbiDifference, describeBuild, describeDifferences } from './compare.js';
 import { defaultShimPath, goBuildSettingsFor, matchingShim, shimBuildInfo } from './shim.js';
 
 export { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
@@ -67,9 +67,9 @@ export interface ShimPlan {
   workers: { shimPath: string; labels: string[] }[];
 }
 
-async function buildShimFor(label: string, info: GoBuildInfo, options: AbiOptions): Promise<string> {
+async function buildShimFor(label: string, info: GoBuildInfo, options: AbiOptions, differences?: AbiDifference[]): Promise<string> {
   try {
-    return await matchingShim(info, { ...options, pluginLabel: label });
+    return await matchingShim(info, { ...options, pluginLabel: label, differences });
   } catch (error) {
     if (error instanceof PluginError) throw new ShimChoiceError(label, error.message, { hint: error.hint, cause: error });
     throw error;
@@ -100,9 +100,10 @@ export async function planShims(plugins: { label: string; path: string }[], opti
   if (!inProcess && !chosenShim && groups[0]) {
     inProcess = groups[0];
     const label = inProcess.labels[0]!;
-    if (current) options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(abiDifferences(inProcess.info, current.info))}`);
+    const differences = current && abiDifferences(inProcess.info, current.info);
+    if (differences) options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(differences)}`);
     else options.log.debug(`abi: no prebuilt Go shim in this installation; using one built to match '${label}'`);
-    chosenShim = { path: await buildShimFor(label, inProcess.info, options), info: inProcess.info };
+    chosenShim = { path: await buildShimFor(label, inProcess.info, options, differences), info: inProcess.info };
   } else {
     // plugins without build info only: they need the packaged shim, which must exist then
     const shimPath = defaultShimPath(options.env);
@@ -113,7 +114,7 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     if (group === inProcess) continue;
     const label = group.labels[0]!;
     options.log.debug(`abi: '${label}' (${describeBuild(group.info)}) runs in a worker process: the shim in this process has ${describeBuild(chosenShim.info)}`);
-    workers.push({ shimPath: await buildShimFor(label, group.info, options), labels: group.labels });
+    workers.push({ shimPath: await buildShimFor(label, group.info, options, abiDifferences(group.info, chosenShim.info)), labels: group.labels });
   }
   return { inProcess: chosenShim.path, workers };
 }

@@ -10,7 +10,8 @@ import { runGoCommand } from '../go-command.js';
 import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
-import { abiDifferences, describeBuild, describeDifferences } from './compare.js';
+import { abiDifferences, type AbiDifference, describeBuild, describeDifferences, ownGcflags, remediesFor } from './compare.js';
+import { compiledModule, escapeModulePath } from './sourcedirs.js';
 
 /** The package root: src/plugins/abi (or dist/plugins/abi) is three levels down. */
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -38,7 +39,7 @@ function buildFlagsOf(info: GoBuildInfo): { flags: string[]; env: Record<string,
   const env: Record<string, string> = {};
   for (const flag of ['-trimpath', '-race', '-msan', '-asan']) if (info.settings.get(flag) === 'true') flags.push(flag);
   for (const flag of ['-tags', '-gcflags']) {
-    const value = info.settings.get(flag);
+    const value = flag === '-gcflags' ? ownGcflags(info.settings.get(flag)) : info.settings.get(flag);
     if (value) flags.push(`${flag}=${value}`);
   }
   for (const variable of ['GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64']) {
@@ -59,6 +60,7 @@ function toolchainName(goVersion: string): string {
   return goVersion.split(/\s/)[0]!;
 }
 
+/** The shim's sources (every package under go-shim/, and the C header): part of every built shim's cache key. */
 async function shimSourceHash(): Promise<string> {
   const hash = createHash('sha256');
   // go-shim/ with its packages (bridge/, cmd/host/), but not what it built
@@ -85,16 +87,81 @@ export interface MatchingShimOptions {
   env: NodeJS.ProcessEnv;
   /** what to call the plugin in messages (its URL) */
   pluginLabel: string;
+  /** how the plugin differs from the shim it does not fit, said when a build starts */
+  differences?: AbiDifference[];
+}
+
+/** What to build from go-shim/ for a plugin: the library loaded in process, or the Go host process that serves the same bridge. */
+export interface GoHostTarget {
+  /** `go build` flags choosing the kind of binary, e.g. `-buildmode=c-shared` */
+  buildFlags: string[];
+  /** the main package, relative to go-shim/ */
+  package: string;
+  /** the file name in the cache folder */
+  fileName: string;
+}
+
+export const sharedLibraryTarget: GoHostTarget = { buildFlags: ['-buildmode=c-shared'], package: '.', fileName: 'libgilbert_shim.so' };
+
+/** `-trimpath` rewrites need quoting when a folder holds spaces (go splits flag lists like a shell). */
+function quoteFlagValue(value: string): string {
+  return /[\s'"]/.test(value) ? `'${value.replace(/'/g, `'\\''`)}'` : value;
 }
 
 /**
- * A shim built like `plugin` was: the same Go toolchain (fetched through
- * GOTOOLCHAIN when it is not the local one), the plugin's versions of every
- * module (go.mod of a temporary copy of go-shim/ pinned with `go mod edit`),
- * and the same flags. Cached under `<storage>/shims/<hash of all that and of
- * the shim's sources>/`, so each combination is built once.
+ * The flags that make the shim record each shared module's sources at the
+ * folder the plugin recorded, so that the package hashes agree (facts §8):
+ * one `-gcflags=<module>/...=-trimpath=<our folder>=><theirs>` per module.
+ * A global `all=` rewrite would replace the go command's own `$WORK`
+ * rewrite and break runtime/cgo. Nested modules come after their parents,
+ * since the last matching pattern wins. Empty when the plugin used -trimpath.
  */
-export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOptions): Promise<string> {
+export function pathRewriteFlags(rewrites: { module: string; from: string; to: string }[], ownFlags?: string): string[] {
+  const own = ownFlags && /^all=/.test(ownFlags) ? `${ownFlags.slice('all='.length)} ` : '';
+  return rewrites
+    .filter((rewrite) => rewrite.from !== rewrite.to)
+    .sort((a, b) => a.module.localeCompare(b.module))
+    .map((rewrite) => `-gcflags=${rewrite.module}/...=${own}-trimpath=${quoteFlagValue(`${rewrite.from}=>${rewrite.to}`)}`);
+}
+
+/** The module cache `go` uses with `env` (GOMODCACHE, else GOPATH's, as `go env` says). */
+async function goModCache(cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal, progress: BuildProgress): Promise<string> {
+  return (await runGo(['env', 'GOMODCACHE'], cwd, env, signal, progress)).trim();
+}
+
+/** Rewrites from the local module cache to the folders `plugin` recorded, for each module it was not built with -trimpath. */
+function rewritesFor(plugin: GoBuildInfo, localModCache: string): { module: string; from: string; to: string }[] {
+  if (plugin.settings.get('-trimpath') === 'true') return [];
+  const rewrites: { module: string; from: string; to: string }[] = [];
+  for (const [module, versionLine] of plugin.deps) {
+    const compiled = compiledModule(module, versionLine);
+    const to = plugin.sourceDirectories?.get(module);
+    if (!compiled || !to) continue;
+    rewrites.push({ module, from: path.join(localModCache, `${escapeModulePath(compiled.module)}@${escapeModulePath(compiled.version)}`), to });
+  }
+  return rewrites;
+}
+
+/** Modules replaced by a local folder: their sources exist only where the plugin was built. */
+function locallyReplaced(plugin: GoBuildInfo): string[] {
+  return [...plugin.deps].filter(([module, versionLine]) => !compiledModule(module, versionLine)).map(([module, versionLine]) => `${module} ${versionLine}`);
+}
+
+/** A shim (c-shared library) built like `plugin` was; see matchingGoHost. */
+export function matchingShim(plugin: GoBuildInfo, options: MatchingShimOptions): Promise<string> {
+  return matchingGoHost(plugin, sharedLibraryTarget, options);
+}
+
+/**
+ * A Go host (`target`: the c-shared shim or the host executable) built like
+ * `plugin` was: the same Go toolchain (fetched through GOTOOLCHAIN when it is
+ * not the local one), the plugin's versions of every module (go.mod of a
+ * temporary copy of go-shim/ pinned with `go mod edit`), the same flags, and
+ * the plugin's build paths for the modules they share. Cached under
+ * `<storage>/shims/<hash of all that and of the shim's sources>/`, so each
+ * combination is built once.
+ */
+export async function matchingGoHost(plugin: GoBuildInfo, target: GoHostTarget, options: MatchingShimOptions): Promise<string> {
   const shimRoot = shimStorageDirectory(options.env);
   await sweepStaleTemporaries(shimRoot, options.log);
   const toolchain = toolchainName(plugin.goVersion);
@@ -102,18 +169,24 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
   const cannotMatch = (reason: string, hint: string) =>
     new PluginError(`plugin was built with ${describeBuild(plugin)}, and no matching Go shim can be made: ${reason}`, { hint });
   if (!version || semver.lt(version, '1.21.0')) {
-    throw cannotMatch(`its toolchain ${toolchain} is older than Go 1.21, the first that GOTOOLCHAIN can fetch`, `rebuild the plugin with Go >= 1.24 (or use go:// so that gilbert-ts builds it)`);
+    throw cannotMatch(`its toolchain ${toolchain} is older than Go 1.21, the first that GOTOOLCHAIN can fetch`, `rebuild the plugin with Go >= 1.21 (or use go:// so that gilbert-ts builds it)`);
+  }
+  const replaced = locallyReplaced(plugin);
+  if (replaced.length) {
+    throw cannotMatch(`it was built with modules replaced by local folders (${replaced.join(', ')}), whose sources exist only where it was built`, 'rebuild the plugin without local `replace` directives, or load it from source (go://, or github:// with ?build=source)');
   }
   const { flags, env: settingsEnv } = buildFlagsOf(plugin);
   const deps = [...plugin.deps].sort(([a], [b]) => a.localeCompare(b));
+  const folders = [...(plugin.sourceDirectories ?? [])].sort(([a], [b]) => a.localeCompare(b));
   const key = createHash('sha256')
-    .update(JSON.stringify({ toolchain, flags, settingsEnv, deps, source: await shimSourceHash() }))
+    .update(JSON.stringify({ toolchain, flags, settingsEnv, deps, folders, target, source: await shimSourceHash() }))
     .digest('hex')
     .slice(0, 32);
-  const output = path.join(shimRoot, key, 'libgilbert_shim.so');
+  const output = path.join(shimRoot, key, target.fileName);
   if (await verifyCachedFile(output, options.log)) return output;
 
-  options.log.info(`Building a Go shim matching plugin '${options.pluginLabel}' (${describeBuild(plugin)})...`);
+  const why = options.differences?.length ? `; it differs from the shim in: ${options.differences.map((difference) => difference.what).join(', ')}` : '';
+  options.log.info(`Building a Go shim matching plugin '${options.pluginLabel}' (${describeBuild(plugin)}${why})...`);
   await prepareStorage(options.env);
   await mkdir(shimRoot, { recursive: true });
   const work = await mkdtemp(path.join(shimRoot, '.build-'));
@@ -137,14 +210,16 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
     const shimGoMod = await readFile(path.join(source, 'go.mod'), 'utf8');
     const shimGoLine = /^go\s+(\S+)/m.exec(shimGoMod)?.[1];
     const keepShimGoLine = shimGoLine && semver.lte(semver.coerce(shimGoLine)!, version);
+    let rewrites: string[] = [];
     await writeAtomically(output, async (temporary) => {
       try {
         progress.phase(shownPhase('pinning module versions'));
         await runGo(['mod', 'edit', ...(keepShimGoLine ? [] : [`-go=${goLine}`]), '-toolchain=none', ...edits.flat()], source, env, options.signal, progress);
+        rewrites = pathRewriteFlags(rewritesFor(plugin, await goModCache(source, env, options.signal, progress)), plugin.settings.get('-gcflags'));
         progress.phase(shownPhase('compiling'));
         // c-shared also writes a C header beside its output: built in the work folder, it goes with it.
-        const built = path.join(work, 'libgilbert_shim.so');
-        await runGo(['build', '-buildmode=c-shared', ...flags, '-o', built, '.'], source, env, options.signal, progress);
+        const built = path.join(work, target.fileName);
+        await runGo(['build', ...target.buildFlags, ...flags, ...rewrites, '-o', built, target.package], source, env, options.signal, progress);
         await rename(built, temporary);
       } catch (error) {
         if (options.signal.aborted) throw error;
@@ -154,8 +229,9 @@ export async function matchingShim(plugin: GoBuildInfo, options: MatchingShimOpt
           : cannotMatch(`building the shim failed: ${reason}`, 'check network access to the Go module proxy (toolchains and modules come from there), or rebuild the plugin with the toolchain and gilbert-sdk version of the shim in use');
       }
       const built = await readGoBuildInfo(temporary);
-      const left = built ? abiDifferences(plugin, built) : [];
-      if (left.length) throw cannotMatch(`the shim built for it still differs (${describeDifferences(left)})`, 'rebuild the plugin against the module versions gilbert-ts uses');
+      // With the plugin's own -gcflags and path rewrites, Go records only the last -gcflags: the rewrite.
+      const left = (built ? abiDifferences(plugin, built) : []).filter((difference) => !(difference.what === '-gcflags' && rewrites.length));
+      if (left.length) throw cannotMatch(`the shim built for it still differs (${describeDifferences(left)})`, remediesFor(left).join('; or '));
     });
     return output;
   } finally {
