@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -87,5 +87,56 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
     const result = await greet([{ url: `file://${plugin}`, name: 'vendored' }], 'vendor');
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /hello, vendor from vendored/);
+  });
+
+  it('reads build info from macOS (Mach-O) binaries, fat ones included, and refuses them here by their platform', async () => {
+    const source = path.join(work.dir, 'darwin-src');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'go.mod'), 'module example.com/darwinplain\n\ngo 1.21\n');
+    await writeFile(path.join(source, 'main.go'), 'package main\n\nfunc main() {}\n');
+    const thin: Record<string, string> = {};
+    for (const goarch of ['amd64', 'arm64']) {
+      thin[goarch] = path.join(work.dir, `darwin-${goarch}`);
+      await run('go', ['build', '-o', thin[goarch]!, '.'], { cwd: source, env: { ...process.env, GOOS: 'darwin', GOARCH: goarch, CGO_ENABLED: '0' }, timeout: 400_000 });
+    }
+    const arm = (await readGoBuildInfo(thin.arm64!))!;
+    assert.equal(arm.goVersion, (await run('go', ['env', 'GOVERSION'])).stdout.trim());
+    assert.equal(arm.path, 'example.com/darwinplain');
+    assert.equal(arm.settings.get('GOOS'), 'darwin');
+    assert.equal(arm.settings.get('GOARCH'), 'arm64');
+
+    // A universal binary as lipo makes it: a big-endian fat header, then each slice at a 16 KiB boundary.
+    const slices = [
+      { cpu: 0x01000007, content: await readFile(thin.amd64!) },
+      { cpu: 0x0100000c, content: await readFile(thin.arm64!) },
+    ];
+    const align = 1 << 14;
+    const header = Buffer.alloc(8 + 20 * slices.length);
+    header.writeUInt32BE(0xcafebabe, 0);
+    header.writeUInt32BE(slices.length, 4);
+    const parts: Buffer[] = [header];
+    let offset = header.length;
+    slices.forEach((slice, index) => {
+      const padding = (align - (offset % align)) % align;
+      parts.push(Buffer.alloc(padding));
+      offset += padding;
+      const at = 8 + 20 * index;
+      header.writeUInt32BE(slice.cpu, at);
+      header.writeUInt32BE(3, at + 4);
+      header.writeUInt32BE(offset, at + 8);
+      header.writeUInt32BE(slice.content.length, at + 12);
+      header.writeUInt32BE(14, at + 16);
+      parts.push(slice.content);
+      offset += slice.content.length;
+    });
+    const fat = path.join(work.dir, 'darwin-universal.so');
+    await writeFile(fat, Buffer.concat(parts));
+    const hostSlice = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    assert.equal((await readGoBuildInfo(fat))?.settings.get('GOARCH'), hostSlice, "a fat binary is read through the host architecture's slice");
+
+    const result = await greet([{ url: `file://${fat}`, name: 'mac' }], 'mac');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.match(result.stderr, new RegExp(`failed to load plugin from 'file://.*darwin-universal\\.so': plugin is built for darwin/${hostSlice}, but this host is linux/`));
+    assert.doesNotMatch(result.stderr, /not an ELF/);
   });
 });
