@@ -9,7 +9,8 @@ export const MANIFEST_FILE = 'gilbert.yaml';
 /** Loads ./gilbert.yaml; a failure that is not already a ManifestError still gets Gilbert's hint. */
 export async function loadProjectManifest(): Promise<Manifest> {
   const file = path.resolve(MANIFEST_FILE);
-  if (!(await exists(file))) throw await missingManifest(file);
+  // anything else at that path (a FIFO, a folder) is for loadManifest to refuse by name
+  if (!(await stat(file).then(() => true, () => false))) throw await missingManifest(file);
   const { loadManifest } = await import('../manifest/index.js');
   try {
     return await loadManifest(file);
