@@ -140,12 +140,9 @@ export function posixSpawnAvailable(): boolean {
   return bindLibc() !== null;
 }
 
+/** Whether something (the Go bridge) has loaded koffi already; no resolving, which reads package.json files. */
 function koffiLoaded(): boolean {
-  try {
-    return requireHere.cache[requireHere.resolve('koffi')] !== undefined;
-  } catch {
-    return false;
-  }
+  return Object.keys(requireHere.cache).some((id) => id.endsWith(`${path.sep}koffi.node`));
 }
 
 /**
