@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cliEnv, project, runCli } from '../../e2e/helpers.js';
+import { cliEnv, finish, project, runCli, spawnCli, waitFor, waitForOutput } from '../../e2e/helpers.js';
 import { scratch } from '../helpers.js';
 import { ReleaseServer } from '../release-server.js';
 
@@ -42,4 +42,25 @@ describe('downloads have time limits and a size cap (issue 14, item 10)', { time
       }
     });
   }
+
+  it('SIGTERM during a stalled download ends gilbert at once (143), leaving nothing', async () => {
+    const home = await scratch('gilbert-limits-');
+    const work = await project(undefined, `plugins:\n  - ${server.base}/stall\ntasks:\n  t:\n    - action: x:y\n`);
+    try {
+      server.requests.length = 0;
+      const child = spawnCli(['run', 't'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: home.dir }) });
+      const done = finish(child, 10_000);
+      await waitForOutput(child, 'Downloading plugin file from');
+      // The request is in flight once the server has seen it.
+      await waitFor(() => (server.requests.some((request) => request.url === '/stall') ? true : undefined), 'the download request');
+      child.kill('SIGTERM');
+      const result = await done;
+      assert.equal(result.code, 143, result.stdout + result.stderr);
+      assert.doesNotMatch(result.stderr, /This is a bug/);
+      assert.deepEqual(await leftFiles(home.dir), []);
+    } finally {
+      await work.cleanup();
+      await home.dispose();
+    }
+  });
 });
