@@ -159,6 +159,9 @@ export async function writeAtomically(destination: string, produce: (temporaryPa
   }
 }
 
+/** file → inode, size and mtime when it last passed verifyCachedFile in this process */
+const verifiedInThisRun = new Map<string, string>();
+
 /**
  * Whether the cached `file` is usable: it exists and still has the sha256
  * recorded when it was written. A plugin whose bytes changed on disk (a
@@ -169,10 +172,17 @@ export async function writeAtomically(destination: string, produce: (temporaryPa
  * builds it again.
  */
 export async function verifyCachedFile(file: string, log: Logger): Promise<boolean> {
-  if (!(await fileExists(file))) return false;
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return false;
+  // Sources may look at one entry twice in a run (a pinned release, then its download step): hashed once.
+  const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
+  if (verifiedInThisRun.get(file) === identity) return true;
   const recorded = (await readFile(checksumRecordPath(file), 'utf8').catch(() => '')).trim();
   const actual = await sha256OfFile(file);
-  if (recorded === actual) return true;
+  if (recorded === actual) {
+    verifiedInThisRun.set(file, identity);
+    return true;
+  }
   if (recorded) {
     log.warn(`Cached plugin '${file}' is corrupted: its sha256 is ${actual}, but ${recorded} was recorded when it was written; removing it, then downloading or building it again`);
   } else {
