@@ -90,7 +90,8 @@ export function shimStorageDirectory(env: NodeJS.ProcessEnv = process.env): stri
 
 /** Project-local output of a go:// build; `packageKey` is the package path as the manifest gives it. */
 export function goPluginCachePath(projectDirectory: string, packageKey: string, packageDirectory: string): string {
-  return path.join(projectPluginDirectory(projectDirectory), md5Hex(packageKey), `${path.basename(packageDirectory)}.so`);
+  const root = projectPluginDirectory(projectDirectory);
+  return insideRoot(root, path.join(root, md5Hex(packageKey), cacheSegment(`${path.basename(packageDirectory)}.so`)));
 }
 
 /** Folder holding every downloaded release of one GitHub repository; `location` is `host/owner/repo`. */
@@ -117,7 +118,7 @@ export function httpStorageDirectory(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 export function httpCachePath(url: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(httpStorageDirectory(env), md5Hex(url), 'plugin.so');
+  return insideRoot(httpStorageDirectory(env), path.join(httpStorageDirectory(env), md5Hex(url), 'plugin.so'));
 }
 
 export async function fileExists(file: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { fileExists, prepareStorage, shimStorageDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';
+import { fileExists, insideRoot, prepareStorage, shimStorageDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';
 import { runGoCommand } from '../go-command.js';
 import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
@@ -182,7 +182,7 @@ export async function matchingGoHost(plugin: GoBuildInfo, target: GoHostTarget, 
     .update(JSON.stringify({ toolchain, flags, settingsEnv, deps, folders, target, source: await shimSourceHash() }))
     .digest('hex')
     .slice(0, 32);
-  const output = path.join(shimRoot, key, target.fileName);
+  const output = insideRoot(shimRoot, path.join(shimRoot, key, target.fileName));
   if (await verifyCachedFile(output, options.log)) return output;
 
   const why = options.differences?.length ? `; it differs from the shim in: ${options.differences.map((difference) => difference.what).join(', ')}` : '';

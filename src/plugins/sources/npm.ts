@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GilbertError, PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import { md5Hex, pluginStorageDirectory, prepareStorage, sha256OfFile } from '../cache.js';
+import { insideRoot, md5Hex, pluginStorageDirectory, prepareStorage, sha256OfFile } from '../cache.js';
 import type { PluginArtifact, SourceContext } from './types.js';
 
 /**
@@ -45,7 +45,7 @@ export async function resolveNpmPlugin(url: URL | string, options: NpmSourceOpti
   const spec = parseNpmUrl(url, options.baseDirectory ?? process.cwd());
   const cacheKey = spec.localPath && (await isFile(spec.localPath)) ? `${spec.install}#${await sha256OfFile(spec.localPath)}` : spec.install;
   const storage = options.pluginStorageDirectory ?? pluginStorageDirectory(options.env);
-  const installDirectory = path.join(storage, 'npm', md5Hex(cacheKey));
+  const installDirectory = insideRoot(storage, path.join(storage, 'npm', md5Hex(cacheKey)));
 
   if (!spec.update) {
     const installed = await installedPackage(installDirectory);
