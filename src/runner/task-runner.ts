@@ -4,7 +4,7 @@ import { own, type Manifest } from '../manifest/ast.js';
 import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
 import { createScope, runShellCaptured } from '../scope/index.js';
 import { didYouMean } from '../suggest.js';
-import { RunContext } from './context.js';
+import { DeadlineExceededError, RunContext } from './context.js';
 import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
 import { setLongTimeout } from './long-timer.js';
 import { StallGuard } from './stall-guard.js';
@@ -251,9 +251,13 @@ export class TaskRunner implements JobRunner {
       };
       const onAbort = () => {
         ctx.log.debug(`runner: sent stop signal to '${name}' action handler`);
+        // Neither call nor cancel may hold the task forever once the job was told to stop.
+        // Unref'd: when nothing else runs, the StallGuard reports the job at once instead.
+        const stuck = setTimeout(() => settle(true, notStopped(name, ctx.signal.reason)), CANCEL_GRACE_MS).unref();
         Promise.resolve()
           .then(() => handler.cancel(ctx))
-          .then(() => settle(false), (error: unknown) => settle(true, error));
+          .then(() => settle(false), (error: unknown) => settle(true, error))
+          .finally(() => clearTimeout(stuck));
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       Promise.resolve()
@@ -305,6 +309,20 @@ function asJobError(error: unknown): GilbertError {
 function rewrap(error: unknown, message: string): GilbertError {
   if (error instanceof GilbertError) return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location, cause: error });
   return new JobError(message, { cause: error });
+}
+
+/**
+ * How long a cancelled action may take to stop (its `call` or `cancel`
+ * settling) before the job fails anyway. Longer than the shell action's
+ * worst case: SIGTERM, 3 s, SIGKILL, then waiting for the group twice.
+ */
+export const CANCEL_GRACE_MS = 15_000;
+
+function notStopped(name: string, reason: unknown): JobError {
+  const why = reason instanceof DeadlineExceededError ? 'after its deadline' : 'after it was cancelled';
+  return new JobError(`action '${name}' did not stop within ${CANCEL_GRACE_MS / 1000}s ${why}: neither its call nor its cancel finished`, {
+    hint: "a plugin action must end when its context's signal aborts, or implement cancel",
+  });
 }
 
 /** What a job fails with when its action can no longer finish (see StallGuard). */

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import { cliEnv, runCli, type CliResult } from './helpers.js';
 
 const SEED = 20261130;
-const ITERATIONS = 160;
-const TIME_BUDGET_MS = 90_000;
+const ITERATIONS = 100;
+const TIME_BUDGET_MS = 60_000;
 const CASE_LIMIT_MS = 20_000;
 const PARALLEL = 2;
 

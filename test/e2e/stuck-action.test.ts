@@ -35,11 +35,30 @@ tasks:
   withDeadline:
   - action: stuck:never
     deadline: 50
+  deadlineWhileOthersRun:
+  - action: shell
+    async: true
+    params: { command: "sleep 60" }
+  - action: stuck:never
+    deadline: 50
 `;
 
 const NEVER = /action 'stuck:(never|neverMade)' never finished: its promise is still pending, but nothing is left running that could settle it/;
 
 describe('an action that never settles', () => {
+  it('fails at its deadline (plus the cancel grace) even while other jobs keep gilbert busy', async () => {
+    const { dir, cleanup } = await project(undefined, manifest);
+    try {
+      await writeFile(path.join(dir, 'stuck.mjs'), plugin);
+      const result = await runCli(['run', 'deadlineWhileOthersRun'], { cwd: dir, timeoutMs: 45_000 });
+      assert.equal(result.code, 1, `${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, /Job deadline exceeded/);
+      assert.match(result.stderr, /action 'stuck:never' did not stop within 15s after its deadline: neither its call nor its cancel finished/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   for (const [task, before, skipped] of [
     ['inOrder', /^ {4}first$/m, /third|ran successfully/],
     ['async', /^ {4}second$/m, /ran successfully/],
