@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { PluginRef } from '../manifest/ast.js';
 import type { GilbertPlugin } from '../sdk/index.js';
 import { goBuildForDefaultShim, planShims, ShimChoiceError, type ShimPlan } from './abi/index.js';
-import { verifySha256 } from './cache.js';
+import { evictCachedFile, verifySha256 } from './cache.js';
 import { redactUrls } from '../log/redact.js';
 import { parsePluginUrl, sourceFor, type GoBuildSettings, type PluginArtifact } from './sources/index.js';
 
@@ -56,13 +56,28 @@ export async function resolvePluginArtifact(ref: PluginRef, options: Omit<Import
   return artifact;
 }
 
-function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string): PluginError {
+function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string, hint = error instanceof GilbertError ? error.hint : undefined): PluginError {
   const reason = redactUrls(error instanceof Error ? error.message : String(error));
-  return new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, {
-    cause: error,
-    hint: error instanceof GilbertError ? error.hint : undefined,
-    location: ref.location,
-  });
+  return new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, { cause: error, hint, location: ref.location });
+}
+
+/**
+ * wrapFailure for a plugin that was fetched or built but cannot be used. A
+ * downloaded one is dropped from the cache, so that a server that sent the
+ * wrong file (or a C library) is asked again next time instead of the bad
+ * copy failing for good, and the advice is about the download, not about
+ * rebuilding a file the user never built.
+ */
+async function unusableArtifact(error: unknown, entry: { ref: PluginRef; shownUrl: string; artifact?: PluginArtifact }): Promise<PluginError> {
+  const artifact = entry.artifact;
+  if (artifact?.kind !== 'go' || !artifact.downloaded) return wrapFailure(error, entry.ref, entry.shownUrl);
+  await evictCachedFile(artifact.path);
+  return wrapFailure(
+    error,
+    entry.ref,
+    entry.shownUrl,
+    'the downloaded file was removed from the cache, so the next run fetches it again; if this keeps failing, the URL does not serve a Go plugin that loads here: ask its author for one built with `go build -buildmode=plugin` against gilbert-sdk v0.9.0 for this platform',
+  );
 }
 
 /**
@@ -98,7 +113,7 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
     } catch (error) {
       if (options.signal.aborted) throw error;
       const culprit = error instanceof ShimChoiceError ? entryOf(error.pluginLabel) : goEntries[0]!;
-      throw wrapFailure(error, culprit.ref, culprit.shownUrl);
+      throw error instanceof ShimChoiceError ? await unusableArtifact(error, culprit) : wrapFailure(error, culprit.ref, culprit.shownUrl);
     }
   }
 
@@ -115,24 +130,28 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
         openedInWorkers.set(label, plugin!);
       } catch (error) {
         if (options.signal.aborted) throw error;
-        throw wrapFailure(error, entry.ref, entry.shownUrl);
+        throw await unusableArtifact(error, entry);
       }
     }
   }
 
-  for (const { ref, shownUrl, artifact } of entries) {
+  for (const entry of entries) {
+    const { shownUrl, artifact } = entry;
     if (!artifact) continue;
     options.signal.throwIfAborted();
+    let opened = false;
     try {
       options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
       const plugin = openedInWorkers.get(shownUrl) ?? (await loadArtifact(artifact, plan?.inProcess));
+      opened = true;
       const name = plugin.name.trim();
       if (!name) throw new PluginError('plugin name should not be empty');
       options.registry.registerPlugin(name, plugin.actions, `plugin '${name}' (${shownUrl})`);
       options.log.debug(`loader: loaded plugin '${name}' from '${artifact.path}'`);
     } catch (error) {
       if (options.signal.aborted) throw error;
-      throw wrapFailure(error, ref, shownUrl);
+      // A plugin that opened is as it should be: its name or actions are at fault, not the download.
+      throw opened ? wrapFailure(error, entry.ref, shownUrl) : await unusableArtifact(error, entry);
     }
   }
 }

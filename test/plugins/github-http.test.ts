@@ -51,7 +51,7 @@ describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
   it('downloads the latest release asset into the Gilbert cache layout', async () => {
     const artifact = await resolve('github://github.com/acme/hello');
     const expected = path.join(home.dir, 'plugins', 'github', createHash('md5').update('github.com/acme/hello').digest('hex'), 'v2.0.0', genericAsset ?? preferredAsset!);
-    assert.deepEqual(artifact, { kind: 'go', path: expected });
+    assert.deepEqual(artifact, { kind: 'go', path: expected, downloaded: true });
     assert.deepEqual(await readFile(expected), v2);
     assert.ok(server.requests.some((request) => request.url === '/repos/acme/hello/releases/latest'));
   });
@@ -117,7 +117,7 @@ describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
   it('downloads http(s) plugins to <storage>/plugins/http/<md5 of URL>/plugin.so, following a redirect', async () => {
     const url = `${server.base}/redirect-to/download/v1.0.0/${genericAsset ?? preferredAsset}`;
     const artifact = await resolve(url);
-    assert.deepEqual(artifact, { kind: 'go', path: httpCachePath(url, env) });
+    assert.deepEqual(artifact, { kind: 'go', path: httpCachePath(url, env), downloaded: true });
     assert.equal(artifact!.path, path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so'));
     assert.deepEqual(await readFile(artifact!.path), v1);
   });

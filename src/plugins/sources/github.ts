@@ -134,7 +134,7 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   if (repository.version !== 'latest') {
     const cached = await cachedAsset(githubReleaseDirectory(repository.location, repository.version, context.env), repository, host, context);
     // GitHub is asked only when the cached file fails a sha256 pin.
-    if (cached) return { kind: 'go', path: await cachedDownload(context, githubStorageDirectory(context.env), cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) };
+    if (cached) return { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) };
   }
   let release: Release;
   try {
@@ -144,13 +144,13 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     const cached = offline && repository.version === 'latest' ? await newestCachedAsset(repositoryDirectory, repository, host, context) : undefined;
     if (!cached) throw error;
     context.log.warn(`GitHub cannot be reached; using the cached '${cached}'`);
-    return { kind: 'go', path: cached };
+    return { kind: 'go', path: cached, downloaded: true };
   }
   const asset = chooseAsset(repository, release, host);
   // tag_name comes from the server: sanitised like any outside text, so `../..` cannot leave the cache.
   const destination = githubAssetPath(repository.location, release.tag_name, asset.name, context.env);
   context.log.info(`Using release '${release.tag_name}' of ${repository.owner}/${repository.repo} (${asset.name})`);
-  return { kind: 'go', path: await cachedDownload(context, githubStorageDirectory(context.env), destination, async () => downloadTarget(repository, asset)) };
+  return { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), destination, async () => downloadTarget(repository, asset)) };
 }
 
 function downloadTarget(repository: GithubRepository, asset: ReleaseAsset): { url: string; headers?: Record<string, string> } {

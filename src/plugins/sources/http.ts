@@ -12,5 +12,5 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
   fetchUrl.searchParams.delete('sha256');
   const destination = httpCachePath(context.url.url, context.env);
   await sweepStaleTemporaries(httpStorageDirectory(context.env), context.log);
-  return { kind: 'go', path: await cachedDownload(context, httpStorageDirectory(context.env), destination, fetchUrl.href) };
+  return { kind: 'go', path: await cachedDownload(context, httpStorageDirectory(context.env), destination, fetchUrl.href), downloaded: true };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../../log/logger.js';
 import type { PluginRef } from '../../manifest/ast.js';
 
 /** What a source hands over: a file or folder ready to load, and which loader it needs. */
-export type PluginArtifact = { kind: 'go'; path: string } | { kind: 'ts'; path: string };
+export type PluginArtifact = { kind: 'go'; path: string; /** a cache entry from github:// or http(s):// */ downloaded?: boolean } | { kind: 'ts'; path: string };
 
 /** A `plugins:` URL split the way Gilbert's url.Parse saw it. */
 export interface PluginUrl {

@@ -11,6 +11,7 @@ import { scratch } from '../helpers.js';
 import { ReleaseServer } from '../release-server.js';
 
 const examplePlugin = path.resolve(import.meta.dirname, '../../../examples/hello/plugin/build/gilbert-plugin-example.so');
+const cLibrary = path.resolve(import.meta.dirname, '../../fixtures/go-plugins/build/notplugin.so');
 const helloTask = 'tasks:\n  hello:\n    - action: example-plugin:hello-world\n      params:\n        message: hello from the cached plugin\n';
 
 describe('file:// plugins must be regular files of bounded size (issue 14, item 7)', { timeout: 60_000 }, () => {
@@ -62,6 +63,7 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
   let home: { dir: string; dispose: () => Promise<void> };
   before(async () => {
     server.files.set('example.so', await readFile(examplePlugin));
+    server.files.set('c-library.so', await readFile(cLibrary));
     server.files.set('login.so', Buffer.from('<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n'));
     await server.start();
     home = await scratch('gilbert-verify-home-');
@@ -116,6 +118,25 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
       assert.equal(server.requests.filter((request) => request.url === '/files/login.so').length, 2, 'asked again on the next run');
       const entry = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'));
       assert.deepEqual(existsSync(entry) ? await readdir(entry) : [], []);
+    } finally {
+      await work.cleanup();
+    }
+  });
+
+  it('a shared library that does not open as a Go plugin is dropped from the cache and fetched again next time', async () => {
+    const url = `${server.base}/files/c-library.so`;
+    const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
+    try {
+      const env = cliEnv({ GILBERT_HOME: home.dir });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const result = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 60_000 });
+        assert.equal(result.code, 1, result.stdout + result.stderr);
+        assert.match(result.stderr, /is not a Go plugin/);
+        assert.match(result.stderr, /the downloaded file was removed from the cache, so the next run fetches it again/);
+      }
+      assert.equal(server.requests.filter((request) => request.url === '/files/c-library.so').length, 2, 'asked again on the next run');
+      const entry = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'));
+      assert.deepEqual(await readdir(entry), []);
     } finally {
       await work.cleanup();
     }
