@@ -13,7 +13,7 @@ TS_SOURCES := $(shell find src -name '*.ts')
 # `make test TEST=test/bridge` runs only the tests under that path
 TEST ?= test
 
-.PHONY: all deps build shim fixtures typecheck test demo bench clean
+.PHONY: all deps build shim fixtures typecheck test demo bench clean conformance
 
 all: build
 
@@ -105,3 +105,11 @@ bench/.out/measure: bench/measure/*.go bench/measure/go.mod
 
 clean:
 	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out
+
+## ---- conformance ----------------------------------------------------------------
+# Re-records test/conformance/golden/ from a native Gilbert v1.1.0 binary
+# (built from its tag in a temp folder; never part of this project).
+# `make conformance NATIVE_GILBERT=/path/to/gilbert [CASES=prefix]`
+conformance: deps
+	@test -n "$(NATIVE_GILBERT)" || { echo "usage: make conformance NATIVE_GILBERT=/path/to/gilbert"; exit 1; }
+	NATIVE_GILBERT="$(abspath $(NATIVE_GILBERT))" CASES="$(CASES)" $(NODE) --import tsx test/conformance/record.ts
