@@ -11,7 +11,8 @@ const builtinModules: Record<string, () => Promise<{ createHandler: HandlerFacto
   build: () => import('./build/index.js'),
   cover: () => import('./cover/index.js'),
   'cover:html': () => import('./cover-html/index.js'),
-  'go-get': () => import('./go-get/index.js'),
+  'get-package': () => import('./get-package/index.js'),
+  'go-get': () => import('./get-package/index.js'),
   watch: () => import('./watch/index.js'),
 };
 

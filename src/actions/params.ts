@@ -9,10 +9,11 @@ import { IntegralFloat, type ActionParams, type ParamValue, type SourceLocation 
  * fields match keys case-insensitively (an exact match wins), a string field
  * takes only a string, a bool only a bool, a number field any number, a list
  * only a list, and a null leaves the field at its default. mapstructure
- * silently ignored unknown keys and reported type errors with Go type names;
- * the built-ins here report both, naming the action, the dotted param path
- * and the job's location, because a misspelt `buildmode:` that silently
- * builds the wrong thing is worse than an error.
+ * reported type errors with Go type names; here they name the action and the
+ * dotted param path. Unknown keys are ignored, as mapstructure did, unless
+ * `strict`: the CLI warns about them (or fails under --strict) when the
+ * manifest loads, with `unknownParams`, so a misspelt `buildmode:` is seen
+ * before anything runs.
  */
 
 /** Who is decoding: used in every message. */
@@ -21,6 +22,8 @@ export interface DecodeContext {
   action: string;
   /** where the job was declared, when known */
   location?: SourceLocation;
+  /** an unknown key is an error instead of being ignored */
+  strict?: boolean;
 }
 
 /** A param is missing, unknown, of the wrong type or out of range. */
@@ -31,8 +34,10 @@ export class ParamError extends GilbertError {
     readonly param: string,
     detail: string,
     location?: SourceLocation,
+    /** `detail` is Gilbert's own message for this case: shown as is, without the action's name */
+    gilbertWording = false,
   ) {
-    super(`${action}: ${detail}${location ? ` (${location.file}:${location.line})` : ''}`, { exitCode: 1 });
+    super(gilbertWording ? detail : `${action}: ${detail}`, { exitCode: 1, location });
   }
 }
 
@@ -75,25 +80,28 @@ export class Param<T> {
     private readonly decodeValue: Decoder<Exclude<T, undefined>>,
     private readonly fallback?: (path: string, ctx: DecodeContext) => T,
     private readonly requiredMessage?: string | true,
+    /** the fields of a nested map param (`p.object`) */
+    readonly shape?: Shape,
   ) {}
 
   /** Value used when the param is absent or null (copied for lists and maps). */
   default(value: Exclude<T, undefined>): Param<Exclude<T, undefined>> {
     const copy = () => structuredClone(value);
-    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, copy, this.requiredMessage);
+    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, copy, this.requiredMessage, this.shape);
   }
 
   /** Absent or null is an error; `message` replaces the standard one (Gilbert had its own for some params). */
   required(message?: string): Param<Exclude<T, undefined>> {
-    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, undefined, message ?? true);
+    return new Param<Exclude<T, undefined>>(this.expected, this.decodeValue as Decoder<never>, undefined, message ?? true, this.shape);
   }
 
   /** Decodes a value (`undefined` = absent). */
   decode(value: ParamValue | undefined, path: string, ctx: DecodeContext): T {
     if (value === undefined || value === null) {
       if (this.requiredMessage !== undefined) {
-        const detail = this.requiredMessage === true ? `param '${path}' is required` : this.requiredMessage;
-        throw new ParamError(ctx.action, path, detail, ctx.location);
+        const gilbertWording = this.requiredMessage !== true;
+        const detail = gilbertWording ? this.requiredMessage : `param '${path}' is required`;
+        throw new ParamError(ctx.action, path, detail, ctx.location, gilbertWording);
       }
       return this.fallback ? this.fallback(path, ctx) : (undefined as T);
     }
@@ -141,7 +149,7 @@ function numberParam(options: NumberOptions, expected: string): Param<number | u
   });
 }
 
-type Shape = Record<string, Param<unknown>>;
+export type Shape = Record<string, Param<unknown>>;
 /** The decoded type of an object shape. */
 export type Decoded<S extends Shape> = { [K in keyof S]: S[K] extends Param<infer T> ? T : never };
 
@@ -153,6 +161,7 @@ function decodeObject<S extends Shape>(shape: S, value: ParamValue, path: string
     const field = fieldNames.find((name) => name === key) ?? fieldNames.find((name) => name.toLowerCase() === key.toLowerCase());
     const keyPath = path ? `${path}.${key}` : key;
     if (field === undefined) {
+      if (!ctx.strict) continue;
       const known = fieldNames.length > 0 ? ` (known params: ${fieldNames.join(', ')})` : '';
       throw new ParamError(ctx.action, keyPath, `unknown param '${keyPath}'${known}`, ctx.location);
     }
@@ -214,6 +223,8 @@ export const p = {
       'a map',
       (value, path, ctx) => decodeObject(shape, value, path, ctx) as Exclude<Decoded<S>, undefined>,
       (path, ctx) => decodeObject(shape, {}, path, ctx),
+      undefined,
+      shape,
     ),
   /** any value, undecoded (for params handed on as they are, such as a job) */
   any: () => new Param<ParamValue | undefined>('any value', (value) => value),
@@ -227,4 +238,26 @@ export const p = {
  */
 export function decodeParams<S extends Shape>(shape: S, params: ActionParams | undefined | null, ctx: DecodeContext): Decoded<S> {
   return decodeObject(shape, params ?? {}, '', ctx);
+}
+
+/** A key of an action's params that its schema does not know. */
+export interface UnknownParam {
+  /** dotted path, e.g. `target.oss` */
+  path: string;
+  /** the fields known at that level */
+  known: string[];
+}
+
+/** The keys of `params` (nested maps included) that `shape` does not know, matched as decodeParams matches them. */
+export function unknownParams(shape: Shape, params: ParamValue | undefined, path = ''): UnknownParam[] {
+  if (params === undefined || !isMap(params)) return [];
+  const known = Object.keys(shape);
+  const found: UnknownParam[] = [];
+  for (const key of Object.keys(params)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    const field = known.find((name) => name === key) ?? known.find((name) => name.toLowerCase() === key.toLowerCase());
+    if (field === undefined) found.push({ path: keyPath, known });
+    else if (shape[field]!.shape) found.push(...unknownParams(shape[field]!.shape!, params[key], keyPath));
+  }
+  return found;
 }

@@ -9,11 +9,12 @@ function describeTask(task: Task): string | undefined {
   return task.jobs.length === 1 ? task.jobs[0].description : undefined;
 }
 
-export async function listCommand(options: { json?: boolean; quiet?: boolean }, log: Logger): Promise<void> {
-  const manifest = await loadProjectManifest();
+export async function listCommand(options: { json?: boolean; quiet?: boolean; strict?: boolean; noColor?: boolean }, log: Logger): Promise<void> {
+  const manifest = await loadProjectManifest(options);
   const names = Object.keys(manifest.tasks).sort();
   if (options.json) {
-    process.stdout.write(`${redactUrls(JSON.stringify({ file: manifest.file, tasks: names }))}\n`);
+    // indented by two spaces, as Gilbert's json.MarshalIndent
+    process.stdout.write(`${redactUrls(JSON.stringify({ file: manifest.file, tasks: names }, null, 2))}\n`);
     return;
   }
   if (options.quiet) {

@@ -12,6 +12,7 @@ import { versionLine } from './version.js';
 interface GlobalOptions {
   verbose?: boolean;
   color?: boolean;
+  strict?: boolean;
 }
 
 function output(program: Command): { log: Logger; color: boolean; verbose: boolean } {
@@ -19,6 +20,13 @@ function output(program: Command): { log: Logger; color: boolean; verbose: boole
   const color = shouldUseColor(process.stdout, options.color === false);
   const verbose = Boolean(options.verbose);
   return { log: createConsoleLogger({ verbose, color }), color, verbose };
+}
+
+/** What the manifest loader needs from the flags: `--strict` (or GILBERT_STRICT) and whether to colour warnings. */
+async function loading(program: Command): Promise<{ strict: boolean; noColor: boolean }> {
+  const options = program.opts<GlobalOptions>();
+  const { isStrict } = await import('./warnings.js');
+  return { strict: isStrict(options.strict), noColor: options.color === false };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -31,6 +39,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'shows debug information, useful for troubleshooting')
     .option('--no-color', 'disables coloured output (NO_COLOR is honoured too)')
     .option('-V, --version', 'prints the version and exits')
+    .option('--strict', 'unknown fields, empty tasks, unknown params and legacy keys are errors, not warnings (also GILBERT_STRICT=1)')
     .showHelpAfterError();
   // Not commander's .version(): that would read package.json on every start.
   program.on('option:version', () => {
@@ -45,10 +54,12 @@ export function buildProgram(): Command {
     .option('--var <name=value>', 'sets a variable for the run (repeatable); wins over manifest and job vars', collect, [])
     .option('--dry-run', 'prints the steps with expanded vars without running them')
     .option('--verbose', 'shows debug information')
-    .action(async (task: string | undefined, options: { var: string[]; dryRun?: boolean; verbose?: boolean }) => {
+    .option('--strict', 'what Gilbert tolerated in a manifest is an error (also GILBERT_STRICT=1)')
+    .action(async (task: string | undefined, options: { var: string[]; dryRun?: boolean; verbose?: boolean; strict?: boolean }) => {
       if (options.verbose) program.setOptionValue('verbose', true);
+      if (options.strict) program.setOptionValue('strict', true);
       const { runCommand } = await import('./run.js');
-      await runCommand(task, options, output(program).log);
+      await runCommand(task, { ...options, ...(await loading(program)) }, output(program).log);
     });
 
   program
@@ -57,9 +68,11 @@ export function buildProgram(): Command {
     .option('--json', 'prints {"file": <manifest>, "tasks": [names]}')
     .option('-q, --quiet', 'prints task names only, one a line (for shell completion)')
     .option('--verbose', 'shows debug information')
-    .action(async (options: { json?: boolean; quiet?: boolean }) => {
+    .option('--strict', 'what Gilbert tolerated in a manifest is an error (also GILBERT_STRICT=1)')
+    .action(async (options: { json?: boolean; quiet?: boolean; strict?: boolean }) => {
+      if (options.strict) program.setOptionValue('strict', true);
       const { listCommand } = await import('./list.js');
-      await listCommand(options, output(program).log);
+      await listCommand({ ...options, ...(await loading(program)) }, output(program).log);
     });
 
   program
@@ -113,7 +126,28 @@ export function buildProgram(): Command {
       process.stdout.write(completionScript(shell));
     });
 
+  // Gilbert (urfave/cli) ignored extra arguments
+  for (const command of program.commands) command.allowExcessArguments(true);
   return program;
+}
+
+/**
+ * Gilbert's CLI library answered a bare `gilbert` with help on stdout (exit
+ * 0) and an unknown command with `No help topic for 'x'` (exit 3); commander
+ * would exit 1 for both. Returns true when it handled the arguments.
+ */
+function handledLikeGilbert(program: Command, args: readonly string[]): boolean {
+  const first = args.find((arg) => !arg.startsWith('-'));
+  if (first === undefined) {
+    if (args.some((arg) => arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version')) return false;
+    process.stdout.write(program.helpInformation());
+    return true;
+  }
+  const known = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (first === 'help' || known.includes(first)) return false;
+  process.stderr.write(`No help topic for '${first}'\n`);
+  process.exitCode = 3;
+  return true;
 }
 
 /** A closed pipe (`gilbert ls | head`) ends output quietly, as for any Unix tool. */
@@ -128,6 +162,7 @@ async function main(): Promise<void> {
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram();
+  if (handledLikeGilbert(program, process.argv.slice(2))) return;
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

@@ -6,17 +6,28 @@ import { MANIFEST_HINT } from './report.js';
 
 export const MANIFEST_FILE = 'gilbert.yaml';
 
-/** Loads ./gilbert.yaml; a failure that is not already a ManifestError still gets Gilbert's hint. */
-export async function loadProjectManifest(): Promise<Manifest> {
+/**
+ * Loads ./gilbert.yaml and checks the built-in actions' params; a failure
+ * that is not already a ManifestError becomes one. What Gilbert tolerated is
+ * printed as warnings, or is an error when `strict`.
+ */
+export async function loadProjectManifest(options: { strict?: boolean; noColor?: boolean } = {}): Promise<Manifest> {
   const file = path.resolve(MANIFEST_FILE);
   // anything else at that path (a FIFO, a folder) is for loadManifest to refuse by name
   if (!(await stat(file).then(() => true, () => false))) throw await missingManifest(file);
   const { loadManifest } = await import('../manifest/index.js');
   try {
-    return await loadManifest(file);
+    const manifest = await loadManifest(file, { strict: options.strict });
+    const { checkBuiltinParams } = await import('../runner/check-params.js');
+    const warnings = [...(manifest.warnings ?? []), ...(await checkBuiltinParams(manifest, { strict: options.strict }))];
+    if (warnings.length > 0) {
+      const { printWarnings } = await import('./warnings.js');
+      printWarnings(warnings, { noColor: options.noColor });
+    }
+    return manifest;
   } catch (error) {
     if (error instanceof ManifestError) throw error;
-    if (error instanceof GilbertError) throw new ManifestError(error.message, { hint: error.hint ?? MANIFEST_HINT, location: error.location, cause: error });
+    if (error instanceof GilbertError) throw new ManifestError(error.message, { hint: error.hint, location: error.location, cause: error });
     throw error;
   }
 }
@@ -41,4 +52,13 @@ async function exists(file: string): Promise<boolean> {
     (info) => info.isFile(),
     () => false,
   );
+}
+
+/**
+ * Gilbert's `run` ends manifest and plugin load errors with its advice
+ * (`ls` does not): the same text, as part of the message.
+ */
+export function withManifestAdvice(error: unknown): unknown {
+  if (!(error instanceof GilbertError)) return error;
+  return new ManifestError(`${error.message}\n\n${MANIFEST_HINT}`, { hint: error.hint, location: error.location, exitCode: error.exitCode, cause: error });
 }

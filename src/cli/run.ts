@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { nameTable } from '../manifest/ast.js';
 import { TaskRunner, dryRun } from '../runner/index.js';
 import type { Vars } from '../sdk/index.js';
-import { loadProjectManifest } from './manifest.js';
+import { loadProjectManifest, withManifestAdvice } from './manifest.js';
 
 /** `--var name=value`: the name is trimmed, the value is everything after the first `=`; malformed entries are ignored, as in Gilbert. */
 export function parseVars(entries: readonly string[]): Vars {
@@ -36,9 +36,15 @@ function cancelOnSignals(controller: AbortController, log: Logger): { runEnded: 
   return { runEnded: () => (ended = true) };
 }
 
-export async function runCommand(task: string | undefined, options: { var: string[]; dryRun?: boolean }, log: Logger): Promise<void> {
+export async function runCommand(
+  task: string | undefined,
+  options: { var: string[]; dryRun?: boolean; strict?: boolean; noColor?: boolean },
+  log: Logger,
+): Promise<void> {
   if (!task) throw new GilbertError('no task specified', { hint: "usage: gilbert run <task>; 'gilbert ls' lists the tasks" });
-  const manifest = await loadProjectManifest();
+  const manifest = await loadProjectManifest(options).catch((error: unknown) => {
+    throw withManifestAdvice(error);
+  });
   const vars = parseVars(options.var);
   if (options.dryRun) {
     await dryRun(manifest, task, { log, vars });
@@ -54,7 +60,9 @@ export async function runCommand(task: string | undefined, options: { var: strin
       startSigintWatchdog();
       // Lazily: plugin loading may pull in koffi and the Go shim.
       const { importPlugins } = await import('../plugins/index.js');
-      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory });
+      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory }).catch((error: unknown) => {
+        throw controller.signal.aborted ? error : withManifestAdvice(error);
+      });
     }
     await new TaskRunner({ manifest, registry, log }).run(task, { vars, signal: controller.signal });
   } catch (error) {
@@ -64,4 +72,6 @@ export async function runCommand(task: string | undefined, options: { var: strin
     signals.runEnded();
   }
   log.success(`Task '${task}' ran successfully`);
+  // Gilbert's success line ended in '\n' of its own: a blank line follows it
+  process.stdout.write('\n');
 }

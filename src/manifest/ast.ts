@@ -16,6 +16,15 @@ export interface Manifest {
   plugins: PluginRef[];
   mixins: Record<string, Mixin>;
   tasks: Record<string, Task>;
+  /** problems Gilbert accepted, for the CLI to print once (empty when loaded strictly: they are errors then) */
+  warnings?: ManifestWarning[];
+}
+
+/** Something Gilbert v1.1.0 loaded without a word that is probably a mistake (an unknown field, an empty task…). */
+export interface ManifestWarning {
+  message: string;
+  location: SourceLocation;
+  hint?: string;
 }
 
 /** A `plugins:` entry. */

@@ -2,7 +2,7 @@
  * Loads a manifest and its imports: read → template pass → YAML → validation,
  * then merges imports the way Gilbert does (the importing file wins).
  */
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ManifestError } from '../errors.js';
 import type { SourceLocation } from '../sdk/index.js';
 import type { Manifest } from './ast.js';
@@ -17,9 +17,9 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** false makes the `shell` template function fail instead of running anything (fuzzing) */
   allowTemplateShell?: boolean;
+  /** what Gilbert tolerated (unknown fields, empty tasks…) is an error rather than a warning */
+  strict?: boolean;
 }
-
-const GENERAL_HINT = 'check that the manifest exists, that its syntax is correct and that its imports are right';
 
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<Manifest> {
   const path = resolve(file);
@@ -32,6 +32,7 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     plugins: merged.plugins,
     mixins: merged.mixins,
     tasks: merged.tasks,
+    warnings: merged.warnings,
   };
 }
 
@@ -42,6 +43,8 @@ interface FileOptions extends LoadOptions {
 
 interface Importer {
   file: string;
+  /** the import path as the importer wrote it */
+  written: string;
   location: SourceLocation;
 }
 
@@ -55,7 +58,7 @@ async function loadWithImports(
 ): Promise<ManifestFile> {
   if (chain.includes(path)) {
     const cycle = [...chain.slice(chain.indexOf(path)), path].map(display).join(' → ');
-    throw new ManifestError(`${where(importer!.location)}import cycle: ${cycle}`, {
+    throw new ManifestError(`failed to resolve imports in manifest file - import cycle: ${cycle}`, {
       location: importer!.location,
       hint: 'remove one of these imports: a manifest cannot import itself, directly or through other files',
     });
@@ -66,7 +69,7 @@ async function loadWithImports(
   for (const entry of own.imports) {
     const target = resolve(dirname(path), entry.path);
     if (merged.has(target) && !chain.includes(target) && target !== path) continue;
-    const imported = await loadWithImports(target, [...chain, path], merged, options, { file: path, location: entry.location });
+    const imported = await loadWithImports(target, [...chain, path], merged, options, { file: path, written: entry.path, location: entry.location });
     mergeInto(own, imported);
   }
   return own;
@@ -78,26 +81,31 @@ function mergeInto(own: ManifestFile, imported: ManifestFile): void {
   for (const [name, mixin] of Object.entries(imported.mixins)) if (!Object.hasOwn(own.mixins, name)) own.mixins[name] = mixin;
   for (const [name, task] of Object.entries(imported.tasks)) if (!Object.hasOwn(own.tasks, name)) own.tasks[name] = task;
   own.plugins.push(...imported.plugins);
+  own.warnings.push(...imported.warnings);
 }
 
 async function loadFile(path: string, options: FileOptions, importer: Importer | undefined): Promise<ManifestFile> {
-  const importedBy = importer ? ` (imported by ${display(importer.file)}:${importer.location.line})` : '';
+  // Gilbert's wording: the root file's problems are "failed to parse manifest file:", an import's name it and its importer
+  const failure = (inner: string): string =>
+    importer
+      ? `failed to resolve imports in manifest file - cannot read file '${importer.written}' imported by '${importer.file}', ${inner}`
+      : `failed to parse manifest file:\n  ${inner}`;
   let source: string;
   try {
     source = await readManifestSource(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason = code === 'ENOENT' ? `open ${path}: no such file or directory` : (error as Error).message;
     if (importer) {
-      throw new ManifestError(`${where(importer.location)}cannot read file '${display(path)}' imported by '${display(importer.file)}': ${reason}`, {
+      throw new ManifestError(failure(reason), {
         location: importer.location,
         hint: error instanceof UnreadableManifest ? 'import a manifest file (.yaml)' : 'import paths are relative to the folder of the importing file',
       });
     }
-    if (error instanceof UnreadableManifest) {
-      throw new ManifestError(`cannot read manifest file '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
-    }
-    throw new ManifestError(`manifest file not found at '${display(path)}': ${reason}`, { hint: GENERAL_HINT });
+    if (error instanceof UnreadableManifest) throw new ManifestError(`cannot read manifest file '${path}': ${reason}`);
+    throw new ManifestError(`manifest file not found at '${path}'`, {
+      hint: "run gilbert in your project's folder, or create a manifest there with 'gilbert init'",
+    });
   }
 
   let rendered: RenderedManifest = { text: source, sourceLine: (line) => line };
@@ -105,21 +113,24 @@ async function loadFile(path: string, options: FileOptions, importer: Importer |
     // The template engine is loaded only for manifests that use it: `gilbert ls` start-up time matters.
     if (source.includes('{{{')) {
       const { renderTemplate } = await import('./template/index.js');
-      rendered = renderTemplate(source, { name: basename(path), cwd: options.projectDirectory, env: options.env, allowShell: options.allowTemplateShell });
+      // Gilbert named every file's template "manifest" (`template: manifest:3: …`); the file is on the `at` line
+      rendered = renderTemplate(source, { name: 'manifest', cwd: options.projectDirectory, env: options.env, allowShell: options.allowTemplateShell });
     }
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    throw new ManifestError(`${display(path)}:${error.line}: template syntax error in manifest file: ${error.message}${importedBy}`, {
+    throw new ManifestError(failure(`template syntax error in manifest file: ${error.message}`), {
       location: { file: path, line: error.line },
-      hint: error.message.includes('error calling shell:')
-        ? 'a `shell` command of the manifest template failed: run it in the project folder to see why'
-        : 'template actions use {{{ }}} and Go text/template syntax',
+      hint:
+        error.hint ??
+        (error.message.includes('error calling shell:')
+          ? 'a `shell` command of the manifest template failed: run it in the project folder to see why'
+          : 'template actions use {{{ }}} and Go text/template syntax'),
       cause: error,
     });
   }
 
   try {
-    return validateManifest(parseYaml(rendered.text, path), path, rendered.text, rendered.sourceLine);
+    return validateManifest(parseYaml(rendered.text, path), path, rendered.text, rendered.sourceLine, { strict: options.strict });
   } catch (error) {
     const syntax = asYamlSyntaxError(error);
     if (syntax) {
@@ -127,17 +138,13 @@ async function loadFile(path: string, options: FileOptions, importer: Importer |
       syntax.line = Math.min(syntax.line, Math.max(1, rendered.text.trimEnd().split('\n').length));
       const line = rendered.sourceLine(syntax.line);
       const templated = rendered.text !== source ? ' (after the {{{ }}} template pass)' : '';
-      throw new ManifestError(
-        `${display(path)}:${line}: yaml: line ${syntax.line}: ${syntax.reason}${importedBy}\n\n[Error in file]${templated}:\n${codeFrame(rendered.text, syntax.line)}`,
-        { location: { file: path, line }, hint: GENERAL_HINT, cause: error },
-      );
+      throw new ManifestError(failure(`yaml: line ${syntax.line}: ${syntax.reason}\n\n[Error in file]${templated}:\n${codeFrame(rendered.text, syntax.line)}`), {
+        location: { file: path, line },
+        cause: error,
+      });
     }
     if (error instanceof InvalidManifest) {
-      const line = rendered.sourceLine(error.line);
-      throw new ManifestError(`${display(path)}:${line}: ${error.message}${importedBy}`, {
-        location: { file: path, line },
-        hint: error.hint ?? GENERAL_HINT,
-      });
+      throw new ManifestError(failure(error.message), { location: { file: path, line: rendered.sourceLine(error.line) }, hint: error.hint });
     }
     throw error;
   }
@@ -152,10 +159,6 @@ function codeFrame(text: string, line: number): string {
   const frame: string[] = [];
   for (let n = first; n <= last; n++) frame.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1]}`);
   return frame.join('\n');
-}
-
-function where(location: SourceLocation): string {
-  return `${display(location.file)}:${location.line}: `;
 }
 
 /** Paths inside the working directory are shown relative to it, others absolute. */

@@ -4,7 +4,7 @@
  * and what to write instead. Imports are merged later (load.ts).
  */
 import type { Job, ParamValue, SourceLocation, Vars } from '../sdk/index.js';
-import { nameTable, type Mixin, type PluginRef, type Task } from './ast.js';
+import { nameTable, type ManifestWarning, type Mixin, type PluginRef, type Task } from './ast.js';
 import { HANDLER_FIELDS, JOB_FIELDS, JOB_KEYS, TASK_OBJECT_KEYS, TOP_LEVEL_KEYS, type FieldKind } from './fields.js';
 import { YamlScalar, type ParsedYaml } from './yaml.js';
 import { suggest } from '../suggest.js';
@@ -18,7 +18,22 @@ export interface ManifestFile {
   plugins: PluginRef[];
   mixins: Record<string, Mixin>;
   tasks: Record<string, Task>;
+  /** what Gilbert accepted and gilbert-ts tolerates (see ValidateOptions.strict) */
+  warnings: ManifestWarning[];
 }
+
+export interface ValidateOptions {
+  /**
+   * Gilbert v1.1.0 loaded manifests with unknown fields, empty tasks, jobs
+   * naming several handlers and the legacy `plugin:` key (yaml.v2 ignored
+   * what it did not know). By default they load, each problem a warning;
+   * `strict` makes them errors.
+   */
+  strict?: boolean;
+}
+
+/** Gilbert's job key before v1.0 (gilbert-plugin-example@44d7b5e still uses it); v1.1.0 ignores it */
+const LEGACY_ACTION_KEY = 'plugin';
 
 /** A validation problem at a line of the templated text; load.ts turns it into a ManifestError. */
 export class InvalidManifest extends Error {
@@ -40,11 +55,23 @@ type YamlMap = Record<string, unknown>;
  * `text` is the YAML after the template pass; `sourceLine` maps its lines back
  * to the file's (locations point into the file; InvalidManifest lines do not).
  */
-export function validateManifest(parsed: ParsedYaml, file: string, text: string, sourceLine: (line: number) => number = (line) => line): ManifestFile {
+export function validateManifest(
+  parsed: ParsedYaml,
+  file: string,
+  text: string,
+  sourceLine: (line: number) => number = (line) => line,
+  options: ValidateOptions = {},
+): ManifestFile {
   const sourceLines = text.split('\n');
   const lineOf = (node: unknown, fallback: number): number =>
     node !== null && typeof node === 'object' ? (parsed.lines.get(node) ?? fallback) : fallback;
   const location = (line: number): SourceLocation => ({ file, line: sourceLine(line) });
+  const warnings: ManifestWarning[] = [];
+  /** A problem Gilbert let through: an error when strict, else a warning and the manifest loads. */
+  const tolerate = (message: string, line: number, hint?: string): void => {
+    if (options.strict) throw new InvalidManifest(message, line, hint);
+    warnings.push({ message, location: location(line), hint });
+  };
 
   /**
    * Line of `key:` inside a mapping. Values that are collections or typed
@@ -85,15 +112,15 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   };
 
   const root = parsed.root;
-  const result: ManifestFile = { file, imports: [], vars: nameTable(), plugins: [], mixins: nameTable(), tasks: nameTable() };
+  const result: ManifestFile = { file, imports: [], vars: nameTable(), plugins: [], mixins: nameTable(), tasks: nameTable(), warnings };
   if (root === null || root === undefined) return result;
   if (!isMap(root)) {
-    throw new InvalidManifest(`the manifest must be a map of ${TOP_LEVEL_KEYS.join(', ')}; found ${describe(root)}`, lineOf(root, 1));
+    throw new InvalidManifest(`the manifest must be a map of ${TOP_LEVEL_KEYS.join(', ')}; found ${describe(root)}`, lineOf(root, 1), 'start with e.g. version: "1.0" and a tasks: map');
   }
 
   for (const key of Object.keys(root)) {
     if (!TOP_LEVEL_KEYS.includes(key)) {
-      throw new InvalidManifest(`unknown top-level key '${key}'${suggest(key, TOP_LEVEL_KEYS)}`, keyLine(root, key), `valid keys: ${TOP_LEVEL_KEYS.join(', ')}`);
+      tolerate(`unknown top-level key '${key}'${suggest(key, TOP_LEVEL_KEYS)}`, keyLine(root, key), `valid keys: ${TOP_LEVEL_KEYS.join(', ')}`);
     }
   }
   const field = (key: string): { value: unknown; line: number } => ({ value: root[key], line: keyLine(root, key) });
@@ -135,7 +162,7 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
     // gilbert-ts extension: { description, jobs } so `gilbert ls` can describe tasks
     for (const key of Object.keys(value)) {
       if (!TASK_OBJECT_KEYS.includes(key)) {
-        throw new InvalidManifest(
+        tolerate(
           `unknown field '${key}' in task '${name}'${suggest(key, TASK_OBJECT_KEYS)}`,
           keyLine(value, key),
           `a task is a list of jobs, or a map with 'description' and 'jobs'`,
@@ -149,7 +176,9 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
 
   function jobList(value: unknown, owner: string, line: number): Job[] {
     if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
-      throw new InvalidManifest(`${owner} has no jobs`, line, 'list at least one job, e.g. "- action: shell" with params.command');
+      // Gilbert ran an empty task as a success
+      tolerate(`${owner} has no jobs`, line, 'list at least one job, e.g. "- action: shell" with params.command');
+      return [];
     }
     if (!Array.isArray(value)) {
       throw new InvalidManifest(`${owner} must be a list of jobs; found ${describe(value)}`, lineOf(value, line), 'write each job as a "- " list item');
@@ -160,8 +189,14 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
   function job(value: unknown, name: string, line: number): Job {
     if (!isMap(value)) throw new InvalidManifest(`${name} must be a map of job fields; found ${describe(value)}`, line, `valid fields: ${JOB_KEYS.join(', ')}`);
     for (const key of Object.keys(value)) {
-      if (!JOB_KEYS.includes(key)) {
-        throw new InvalidManifest(`unknown field '${key}' in ${name}${suggest(key, JOB_KEYS)}`, keyLine(value, key), `valid fields: ${JOB_KEYS.join(', ')}`);
+      if (key === LEGACY_ACTION_KEY) {
+        tolerate(
+          `'plugin' in ${name} is the old name of 'action', which Gilbert v1.1.0 ignores: this job has no action and fails when it runs`,
+          keyLine(value, key),
+          `write 'action:' instead of 'plugin:'`,
+        );
+      } else if (!JOB_KEYS.includes(key)) {
+        tolerate(`unknown field '${key}' in ${name}${suggest(key, JOB_KEYS)}`, keyLine(value, key), `valid fields: ${JOB_KEYS.join(', ')}`);
       }
     }
     const result: Job = { location: location(line) };
@@ -174,12 +209,14 @@ export function validateManifest(parsed: ParsedYaml, file: string, text: string,
       if (text !== '') set[key] = text;
     }
     const handlers = HANDLER_FIELDS.filter((key) => result[key] !== undefined);
-    if (handlers.length === 0) {
-      throw new InvalidManifest(`no task handler defined for ${name}`, line, `set one of 'action', 'task' or 'mixin'`);
+    // Gilbert failed such a job only when it ran (the legacy key already has its warning)
+    if (handlers.length === 0 && !(LEGACY_ACTION_KEY in value)) {
+      tolerate(`no task handler defined for ${name}: it fails when it runs`, line, `set one of 'action', 'task' or 'mixin'`);
     }
     if (handlers.length > 1) {
-      throw new InvalidManifest(
-        `${name} sets ${handlers.map((key) => `'${key}'`).join(', ')}: a job runs exactly one action, task or mixin`,
+      // Gilbert ran the first of action, mixin, task
+      tolerate(
+        `${name} sets ${handlers.map((key) => `'${key}'`).join(', ')}: only '${result.action ? 'action' : 'mixin'}' runs`,
         line,
         'split it into separate jobs',
       );

@@ -58,7 +58,7 @@ export async function resolvePluginArtifact(ref: PluginRef, options: Omit<Import
 
 function wrapFailure(error: unknown, ref: PluginRef, shownUrl: string, hint = error instanceof GilbertError ? error.hint : undefined): PluginError {
   const reason = redactUrls(error instanceof Error ? error.message : String(error));
-  return new PluginError(`failed to load plugin from '${shownUrl}': ${reason}`, { cause: error, hint, location: ref.location });
+  return new PluginError(`failed to load plugin from '${shownUrl}':\n${reason}`, { cause: error, hint, location: ref.location });
 }
 
 /**
@@ -86,7 +86,7 @@ async function unusableArtifact(error: unknown, entry: { ref: PluginRef; shownUr
  * plugins' build info decides which shim opens each one (abi/planShims):
  * the in-process shim, or a shim built to match, in a worker process when
  * the in-process runtime cannot take it. Only then is anything loaded.
- * Any failure is `failed to load plugin from '<url>': …` with the cause's
+ * Any failure is `failed to load plugin from '<url>':\n…` (Gilbert's two lines) with the cause's
  * hint and the manifest line.
  */
 export async function importPlugins(refs: PluginRef[], options: ImportPluginsOptions): Promise<void> {

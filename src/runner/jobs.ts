@@ -11,11 +11,6 @@ export function withVars(jobs: readonly Job[], vars: Vars): Job[] {
   return jobs.map((job) => ({ ...job, vars: { ...job.vars, ...vars } }));
 }
 
-/** ` (file:line)` for messages about a job declared in a manifest. */
-export function locationSuffix(job: Job): string {
-  return job.location ? ` (${job.location.file}:${job.location.line})` : '';
-}
-
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,11 +1,11 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import { CancelledError, GilbertError, JobError } from '../errors.js';
 import { own, type Manifest } from '../manifest/ast.js';
-import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, Vars } from '../sdk/index.js';
+import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, SourceLocation, Vars } from '../sdk/index.js';
 import { createScope, runShellCaptured } from '../scope/index.js';
 import { didYouMean } from '../suggest.js';
 import { DeadlineExceededError, RunContext } from './context.js';
-import { describeJob, locationSuffix, messageOf, withVars } from './jobs.js';
+import { describeJob, messageOf, withVars } from './jobs.js';
 import { setLongTimeout } from './long-timer.js';
 import { StallGuard } from './stall-guard.js';
 
@@ -77,7 +77,7 @@ export class TaskRunner implements JobRunner {
   actionByName(name: string): HandlerFactory {
     const factory = this.registry.get(name);
     if (!factory) {
-      throw new JobError(`action '${name}' doesn't exists`, {
+      throw new JobError(`no such action handler: '${name}'`, {
         hint: `${didYouMean(name, this.registry.names(), ' ')}defined actions: ${this.registry.names().join(', ')}; plugin actions are named '<plugin>:<action>'`,
       });
     }
@@ -176,10 +176,11 @@ export class TaskRunner implements JobRunner {
       if (job.action) return await this.runAction(job, job.action, scope, ctx);
       if (job.mixin) return await this.runMixin(job, job.mixin, scope, ctx);
       if (job.task) return await this.runTaskJob(job, job.task, scope, ctx);
-      throw new JobError(
-        `no task handler defined, please define task handler in 'action', 'task' or 'mixin' parameter${locationSuffix(job)}`,
-      );
+      throw new JobError(`no task handler defined, please define task handler in 'action', 'task' or 'mixin' parameter`, {
+        location: job.location,
+      });
     } finally {
+      ctx.log.debug('job: result received'); // Gilbert's JobContext.Result said so
       ctx.finish();
     }
   }
@@ -218,13 +219,13 @@ export class TaskRunner implements JobRunner {
     try {
       factory = this.actionByName(name);
     } catch (error) {
-      throw rewrap(error, `${messageOf(error)}${locationSuffix(job)}`);
+      throw rewrap(error, messageOf(error), job.location);
     }
     let handler: ActionHandler;
     try {
       handler = await this.stalls.guard(Promise.resolve().then(() => factory(scope, job.params ?? {})), () => neverSettled(`the factory of action '${name}'`));
     } catch (error) {
-      throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}${locationSuffix(job)}`);
+      throw rewrap(error, `failed to create action handler instance of '${name}': ${messageOf(error)}`, job.location);
     }
     await this.callHandler(handler, name, ctx);
   }
@@ -268,13 +269,17 @@ export class TaskRunner implements JobRunner {
 
   private async runMixin(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
     const mixin = own(this.manifest.mixins, name);
-    if (!mixin) throw new JobError(`mixin '${name}' doesn't exists${locationSuffix(job)}`, { hint: didYouMean(name, Object.keys(this.manifest.mixins)) || undefined });
+    if (!mixin) {
+      throw new JobError(`mixin '${name}' doesn't exists`, { location: job.location, hint: didYouMean(name, Object.keys(this.manifest.mixins)) || undefined });
+    }
     ctx.log.debug(`runner: create sub-task from mixin '${name}'`);
     await this.runSubTask(withVars(mixin.jobs, scope.vars()), ctx, `mixin '${name}'`);
   }
 
   private async runTaskJob(job: Job, name: string, scope: Scope, ctx: RunContext): Promise<void> {
-    if (!own(this.manifest.tasks, name)) throw new JobError(`task '${name}' doesn't exists${locationSuffix(job)}`, { hint: didYouMean(name, Object.keys(this.manifest.tasks)) || undefined });
+    if (!own(this.manifest.tasks, name)) {
+      throw new JobError(`task '${name}' doesn't exists`, { location: job.location, hint: didYouMean(name, Object.keys(this.manifest.tasks)) || undefined });
+    }
     await this.runTask(name, ctx, scope);
   }
 
@@ -305,10 +310,12 @@ function asJobError(error: unknown): GilbertError {
   return new JobError(messageOf(error), { cause: error });
 }
 
-/** A new message around an error, keeping its hint and exit code. */
-function rewrap(error: unknown, message: string): GilbertError {
-  if (error instanceof GilbertError) return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location, cause: error });
-  return new JobError(message, { cause: error });
+/** A new message around an error, keeping its hint, exit code and (innermost) location. */
+function rewrap(error: unknown, message: string, location?: SourceLocation): GilbertError {
+  if (error instanceof GilbertError) {
+    return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location ?? location, cause: error });
+  }
+  return new JobError(message, { location, cause: error });
 }
 
 /**

@@ -114,7 +114,7 @@ class VariableScope implements Scope {
       throw new Error(`failed to eval inline script: ${(error as Error).message} ()`);
     }
     if (result.exitCode !== 0) {
-      throw new Error(`failed to eval inline script: ${exitFailureMessage({ code: result.exitCode, signal: result.signal })} (${result.output.trim()})`);
+      throw new Error(`failed to eval inline script: ${exitFailureMessage({ code: result.exitCode, signal: result.signal })} (${result.output})`);
     }
     return result.output;
   }

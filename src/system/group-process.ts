@@ -221,10 +221,15 @@ export function envFromList(entries: readonly string[]): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Gilbert's shell.FormatExitError wording, which its messages embed. */
-export function exitFailureMessage(status: ExitStatus): string {
-  if (status.signal) return `process finished with non-zero status code: -1 (killed by ${status.signal})`;
-  return `process finished with non-zero status code: ${status.code}`;
+/**
+ * Gilbert's support/shell.FormatExitError wording, which its messages embed
+ * (build, cover, get-package, `{% %}`). Its `shell` action had its own copy
+ * without the colon: `colon: false` gives that one.
+ */
+export function exitFailureMessage(status: ExitStatus, { colon = true }: { colon?: boolean } = {}): string {
+  const prefix = `process finished with non-zero status code${colon ? ':' : ''}`;
+  if (status.signal) return `${prefix} -1 (killed by ${status.signal})`;
+  return `${prefix} ${status.code}`;
 }
 
 /** Why a child could not start, in words a user can act on. */

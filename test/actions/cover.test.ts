@@ -74,9 +74,9 @@ describe('cover action', () => {
     const failing = await tempProject('failing');
     try {
       const { error, log } = await runTask(failing.dir, { cover: [{ action: 'cover' }] }, 'cover');
-      assert.match(String(error), /process finished with non-zero status code: 1/);
+      assert.match(String(error), /test execution failed \(process finished with non-zero status code: 1/);
       const errors = log.records.filter((r) => r.level === 'error').map((r) => r.message);
-      assert.ok(errors.includes('Failed to check test coverage, 1 tests are failed.'), errors.join('\n'));
+      assert.ok(errors.includes('Failed to check test coverage, test run failed with 1 errors.'), errors.join('\n'));
       assert.ok(
         errors.some((m) => m.includes('Package "example.com/failing":') && m.includes('TestAnswer') && m.includes('Answer() = 41, want 42')),
         errors.join('\n'),
@@ -86,11 +86,11 @@ describe('cover action', () => {
     }
   });
 
-  it('rejects a threshold out of range and an unknown sort key, naming the param', async () => {
+  it("rejects a threshold out of range and an unknown sort key in Gilbert's words", async () => {
     const high = await runTask(app.dir, { cover: [{ action: 'cover', params: { threshold: 120 } }] }, 'cover');
-    assert.match(String(high.error), /cover: param 'threshold' must be between 0 and 100, got 120/);
+    assert.match(String(high.error), /coverage threshold should be between 0 and 100 \(got 120\.000000\)/);
     const sort = await runTask(app.dir, { cover: [{ action: 'cover', params: { sort: { by: 'size' } } }] }, 'cover');
-    assert.match(String(sort.error), /cover: param 'sort\.by' must be one of 'coverage', 'name', got 'size'/);
+    assert.match(String(sort.error), /unsupported sort key 'size' \(expected coverage or name\)/);
   });
 });
 

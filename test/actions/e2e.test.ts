@@ -94,11 +94,11 @@ describe('built-in actions through the gilbert CLI', () => {
       );
       const cover = await gilbert(['run', 'cover'], project.dir);
       assert.equal(cover.code, 1);
-      assert.match(cover.output, /ERROR: .*cover: param 'threshold' must be between 0 and 100, got 120 \(.*gilbert\.yaml:4\)/);
+      assert.match(cover.output, /ERROR: .*coverage threshold should be between 0 and 100 \(got 120\.000000\)\nat gilbert\.yaml:4\n/);
       assert.doesNotMatch(cover.output, /\n\s+at /, 'no stack trace for a user error');
       const watch = await gilbert(['run', 'watch'], project.dir);
       assert.equal(watch.code, 1);
-      assert.match(watch.output, /watch: job to run is not defined/);
+      assert.match(watch.output, /ERROR: .*failed to create action handler instance of 'watch': job to run is not defined/);
     } finally {
       await project.cleanup();
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeParams, p, ParamError } from '../../src/actions/params.js';
+import { decodeParams, p, ParamError, unknownParams } from '../../src/actions/params.js';
 import { GilbertError } from '../../src/errors.js';
 import { IntegralFloat, type ActionParams } from '../../src/sdk/index.js';
 
@@ -60,13 +60,24 @@ describe('decodeParams', () => {
 
   it('names the action, dotted param, expected and actual type and the location on a wrong type', () => {
     const error = errorOf(() => decodeParams(buildShape, { target: { os: ['linux'] } }, ctx));
-    assert.equal(error.message, "build: param 'target.os' must be a string, got list (gilbert.yaml:12)");
+    assert.equal(error.message, "build: param 'target.os' must be a string, got list");
+    assert.deepEqual(error.location, { file: 'gilbert.yaml', line: 12 }, 'the location travels beside the message');
     assert.equal(error.param, 'target.os');
   });
 
-  it('rejects an unknown param and lists the known ones', () => {
-    const error = errorOf(() => decodeParams(buildShape, { target: { oss: 'linux' } }, ctx));
-    assert.match(error.message, /^build: unknown param 'target\.oss' \(known params: os, arch\) \(gilbert\.yaml:12\)$/);
+  it('ignores an unknown param, as mapstructure did; strict rejects it and lists the known ones', () => {
+    assert.equal(decodeParams(buildShape, { target: { oss: 'linux', os: 'plan9' } }, ctx).target.os, 'plan9');
+    const error = errorOf(() => decodeParams(buildShape, { target: { oss: 'linux' } }, { ...ctx, strict: true }));
+    assert.match(error.message, /^build: unknown param 'target\.oss' \(known params: os, arch\)$/);
+  });
+
+  it('lists unknown params, nested ones included, matching keys case-insensitively', () => {
+    const found = unknownParams(buildShape, { Source: '.', sourc: 'x', target: { OS: 'linux', oss: 'x' }, variables: { anything: 'goes' } });
+    assert.deepEqual(
+      found.map((item) => item.path),
+      ['sourc', 'target.oss'],
+    );
+    assert.deepEqual(found[1]!.known, ['os', 'arch']);
   });
 
   it('rejects two spellings of the same field', () => {
@@ -119,7 +130,7 @@ describe('decodeParams', () => {
   it('reports a missing required param, with a custom message when given', () => {
     const shape = { run: p.any().required('job to run is not defined'), path: p.string().required() };
     const watch = { action: 'watch' };
-    assert.equal(errorOf(() => decodeParams(shape, { path: '.' }, watch)).message, 'watch: job to run is not defined');
+    assert.equal(errorOf(() => decodeParams(shape, { path: '.' }, watch)).message, 'job to run is not defined', "Gilbert's own message, as it was");
     assert.equal(errorOf(() => decodeParams(shape, { run: {} }, watch)).message, "watch: param 'path' is required");
     const raw: ActionParams = { run: { action: 'shell', params: { command: 'true' } }, path: '.' };
     assert.deepEqual(decodeParams(shape, raw, watch).run, raw.run);

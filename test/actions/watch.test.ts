@@ -95,7 +95,7 @@ describe('watch action', () => {
     const project = await watchedProject();
     try {
       const noRun = await runTask(project.dir, { watch: [{ action: 'watch', params: { path: 'src' } }] }, 'watch');
-      assert.match(String(noRun.error), /watch: job to run is not defined/);
+      assert.match(String(noRun.error), /failed to create action handler instance of 'watch': job to run is not defined/);
       const noPath = await runTask(project.dir, { watch: [{ action: 'watch', params: { run: { action: 'shell' } } }] }, 'watch');
       assert.match(String(noPath.error), /please set path to watch in 'path' parameter/);
       const badDebounce = await runTask(project.dir, watchTask({ action: 'shell' }, { debounceTime: 'soon' }), 'watch');

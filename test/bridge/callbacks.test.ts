@@ -102,7 +102,7 @@ test('ActionByName gives Go a TS action (params keep their types) and a Go actio
   assert.ok(h.messages().includes('n: int 1'));
   assert.ok(h.messages().includes('whole: float64 3'), 'a float64 survives Go → TS → Go');
 
-  await assert.rejects(h.run('missing'), /ActionByName: action 'nope:nothing' doesn't exists/);
+  await assert.rejects(h.run('missing'), /ActionByName: no such action handler: 'nope:nothing'/);
 });
 
 test('RunJob runs a job in a child context and reports on its Errors() channel', async () => {

@@ -141,12 +141,14 @@ function exec(argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: nu
   });
 }
 
-/** What differs between two runs of the same thing: temp paths, home, GOPATH, colours, durations. */
+/** What differs between two runs of the same thing: temp paths, home, GOPATH, colours, durations, the version. */
 export function normaliseText(text: string, project: string, env: NodeJS.ProcessEnv): string {
   let out = text.replace(/\x1b\[[0-9;]*m/g, '');
   out = out.split(project).join('<PROJECT>');
   if (env.GOPATH) out = out.split(env.GOPATH).join('<GOPATH>');
   out = out.replace(/\b\d+(\.\d+)?(ns|µs|ms|s)\b/g, '<DURATION>');
+  // which build it is says nothing about behaviour
+  out = out.replace(/^Gilbert version .*$/gm, 'Gilbert version <VERSION>');
   return out;
 }
 
@@ -175,4 +177,22 @@ export async function writeOutcome(folder: string, name: string, outcome: Outcom
  */
 export function combined(outcome: Outcome): string {
   return outcome.stdout + outcome.stderr;
+}
+
+/**
+ * Whether gilbert-ts's outcome matches the expected one: the same exit
+ * status, and the same output (stdout then stderr), except that after a
+ * failure gilbert-ts may add lines of its own (where: `at gilbert.yaml:4`,
+ * and a hint) after Gilbert's text, on stderr. Warnings about what Gilbert
+ * tolerated are stderr lines too, but they are not waved through: a case
+ * that warns has an intended outcome.
+ */
+export function matches(expected: Outcome, actual: Outcome): boolean {
+  if (expected.code !== actual.code) return false;
+  const want = combined(expected);
+  const got = combined(actual);
+  if (got === want) return true;
+  if (expected.code === 0 || !got.startsWith(want)) return false;
+  const added = got.slice(want.length);
+  return actual.stderr.endsWith(added) && !/^WARNING: /m.test(added);
 }

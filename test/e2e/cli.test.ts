@@ -121,6 +121,7 @@ describe('gilbert CLI commands', () => {
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^ERROR: /);
       assert.match(result.stderr, /gilbert\.yaml/);
+      assert.match(result.stderr, /^ERROR: manifest file not found at '.*gilbert\.yaml'\n/, "Gilbert's words first");
       assert.match(result.stderr, /create one with 'gilbert init'/, 'a hint follows');
       assert.doesNotMatch(result.stderr, /\n\s+at /);
 

@@ -37,7 +37,7 @@ tasks:
       assert.equal(result.code, 0, result.stderr);
       assert.equal(
         result.stdout,
-        "Running task 'hello'...\n  - [1/2] greet world\n    hello world\n    to stderr\n  - [2/2] shell\n    no newline\nTask 'hello' ran successfully\n",
+        "Running task 'hello'...\n  - [1/2] greet world\n    hello world\n    to stderr\n  - [2/2] shell\n    no newline\nTask 'hello' ran successfully\n\n",
       );
       assert.equal(result.stderr, '');
     });
@@ -156,8 +156,8 @@ tasks:
 `;
     await run(manifest, ['run', 't'], (result) => {
       assert.equal(result.code, 1);
-      assert.match(result.stdout, /ERROR: async job returned error: process finished with non-zero status code: 3/);
-      assert.equal(result.stderr, 'ERROR: async job returned error - process finished with non-zero status code: 3\n');
+      assert.match(result.stdout, /ERROR: async job returned error: process finished with non-zero status code 3/);
+      assert.equal(result.stderr, 'ERROR: async job returned error - process finished with non-zero status code 3\n');
     });
   });
 
@@ -198,7 +198,7 @@ tasks:
 `;
     await run(manifest, ['run', 't'], (result) => {
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, "ERROR: task 't' returned an error on step 1: process finished with non-zero status code: 7 (sub-task step 2)\n");
+      assert.equal(result.stderr, "ERROR: task 't' returned an error on step 1: process finished with non-zero status code 7 (sub-task step 2)\n");
     });
   });
 

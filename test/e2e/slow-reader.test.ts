@@ -66,7 +66,8 @@ describe('a slow reader of stdout', () => {
       const numbers = ok.lines.filter((line) => /^ {4}\d+$/.test(line));
       assert.equal(numbers.length, LINES, 'every line of the job arrives');
       assert.equal(numbers.at(-1)?.trim(), String(LINES));
-      assert.match(ok.lines.at(-2) ?? '', /Task 'big' ran successfully/);
+      assert.match(ok.lines.at(-3) ?? '', /Task 'big' ran successfully/);
+      assert.equal(ok.lines.at(-2), '', "a blank line follows the success line, as in Gilbert");
       // the job's ~7 MB of output were held back in its pipe, not queued in gilbert
       assert.ok(ok.rssBeforeReading !== undefined, 'gilbert is still running, waiting for its reader');
       assert.ok(ok.rssBeforeReading < 150, `gilbert's memory stays bounded: ${ok.rssBeforeReading} MiB`);

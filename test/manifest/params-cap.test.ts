@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ManifestError } from '../../src/errors.js';
 import { loadManifest } from '../../src/manifest/index.js';
 import { InvalidManifest, MAX_PARAM_VALUES, validateManifest } from '../../src/manifest/validate.js';
 
@@ -31,7 +32,8 @@ test('an alias bomb is blamed on aliases, quickly', async () => {
     const file = join(dir, 'gilbert.yaml');
     writeFileSync(file, `version: "1.0"\ntasks:\n  t:\n  - action: shell\n    params:\n      ${levels.join('\n      ')}\n`);
     await assert.rejects(loadManifest(file), (error: Error) => {
-      assert.match(error.message, new RegExp(`gilbert\\.yaml:5: params expand to more than ${MAX_PARAM_VALUES} values through YAML aliases`));
+      assert.match(error.message, new RegExp(`params expand to more than ${MAX_PARAM_VALUES} values through YAML aliases`));
+      assert.equal((error as ManifestError).location?.line, 5);
       return true;
     });
   } finally {

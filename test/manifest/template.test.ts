@@ -51,7 +51,7 @@ const failures: [string, string, string, number][] = [
   ['unknown function', 'x\n\n{{{ env "HOME" }}}', 'template: gilbert.yaml:3: function "env" not defined', 3],
   ['undefined variable', '{{{ $x }}}', 'undefined variable "$x"', 1],
   ['variable used outside its block', '{{{ if true }}}{{{ $v := 1 }}}{{{ end }}}\n{{{ $v }}}', 'template: gilbert.yaml:2: undefined variable "$v"', 2],
-  ['missing end', '{{{ range slice 1 }}}\nx\n', 'unexpected EOF (the {{{range}}} at line 1 has no {{{end}}})', 3],
+  ['missing end', '{{{ range slice 1 }}}\nx\n', 'template: gilbert.yaml:3: unexpected EOF', 3],
   ['end without block', 'a\n{{{ end }}}', 'template: gilbert.yaml:2: unexpected {{{end}}}', 2],
   ['else at top level', '{{{ else }}}', 'unexpected {{{else}}}', 1],
   ['empty action', '{{{ }}}', 'missing value for command', 1],
@@ -79,6 +79,7 @@ for (const [name, input, fragment, line] of failures) {
         assert.ok(error instanceof TemplateError, String(error));
         assert.ok(error.message.includes(fragment), `${error.message}\n  should contain\n${fragment}`);
         assert.equal(error.line, line);
+        if (name === 'missing end') assert.equal(error.hint, 'the {{{range}}} at line 1 has no {{{end}}}', 'our addition travels beside Go\'s message');
         return true;
       },
     );

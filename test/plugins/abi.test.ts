@@ -147,7 +147,7 @@ describe('ABI matching of Go plugins', { timeout: 1_500_000 }, () => {
     assert.equal(delegated.code, 1, delegated.stderr + delegated.stdout);
     assert.match(delegated.stdout, /hello, from-worker-to-main/, "a worker plugin's ActionByName creates and calls a main-process action");
     assert.match(delegated.stdout, /hello, from-main-to-worker/);
-    assert.match(delegated.stderr + delegated.stdout, /ERROR: .*step 3: action 'nope:nope' doesn't exists/);
+    assert.match(delegated.stderr + delegated.stdout, /ERROR: .*step 3: no such action handler: 'nope:nope'/);
   });
 
   for (const [how, ending] of [

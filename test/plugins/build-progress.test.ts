@@ -29,8 +29,8 @@ describe('go:// build progress', { timeout: 300_000 }, () => {
     assert.match(result.stdout, /hello, progress/);
   });
 
-  it('only logs a line when stderr is not a terminal', async () => {
-    const result = await runCli(['run', 'greet'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 240_000 });
+  it('only logs a line (with --verbose, as Gilbert) when stderr is not a terminal', async () => {
+    const result = await runCli(['run', 'greet', '--verbose'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 240_000 });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout + result.stderr, /Building plugin package '.*plugins\/hello'\.\.\./);
     assert.doesNotMatch(result.stdout + result.stderr, /building plugin \.\/plugins/);

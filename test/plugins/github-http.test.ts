@@ -96,7 +96,7 @@ describe('github:// and http(s):// sources', { timeout: 120_000 }, () => {
       () => assert.fail('expected a failure'),
       (thrown: PluginError) => thrown,
     );
-    assert.match(error.message, /^failed to load plugin from 'github:\/\/github\.com\/acme\/hello\?token=\*\*\*&version=v9\.9\.9': /);
+    assert.match(error.message, /^failed to load plugin from 'github:\/\/github\.com\/acme\/hello\?token=\*\*\*&version=v9\.9\.9':\n/);
     const shown = [error.message, error.hint, ...options.records.map((r) => r.message), ...failing.records.map((r) => r.message)].join('\n');
     assert.ok(!shown.includes(token), `token leaked into: ${shown}`);
   });

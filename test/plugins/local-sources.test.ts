@@ -43,7 +43,7 @@ describe('file:// source', { timeout: 60_000 }, () => {
       assert.equal(registry.originOf('greeter:hi'), "plugin 'greeter' (file://./greeter.mjs)");
       await assert.rejects(
         importPlugins([ref('file://./greeter.mjs', manifest)], { ...resolveOptions(project.dir, {}), registry }),
-        /^PluginError: failed to load plugin from 'file:\/\/\.\/greeter\.mjs': action 'greeter:hi' .* is already defined/,
+        /^PluginError: failed to load plugin from 'file:\/\/\.\/greeter\.mjs':\naction 'greeter:hi' .* is already defined/,
       );
     } finally {
       await project.dispose();
@@ -58,7 +58,7 @@ describe('plugin URLs', () => {
       ...resolveOptions('/p', {}),
       registry: new ActionRegistry(),
     }).then(() => assert.fail('expected a failure'), (thrown: PluginError) => thrown);
-    assert.equal(error.message, "failed to load plugin from 'ftp://host/x.so': unsupported plugin URL handler: 'ftp'");
+    assert.equal(error.message, "failed to load plugin from 'ftp://host/x.so':\nunsupported plugin URL handler: 'ftp'");
     assert.deepEqual(error.location, location);
     assert.ok(error instanceof PluginError);
   });

@@ -85,7 +85,7 @@ describe('scope shell expressions', () => {
     await assert.rejects(scope().expand('v={% echo broken; exit 3 %}'), (error: Error) => {
       assert.equal(
         error.message,
-        "failed to parse string 'v={% echo broken; exit 3 %}', failed to eval inline script: process finished with non-zero status code: 3 (broken) (at '{% echo broken; exit 3 %}')",
+        "failed to parse string 'v={% echo broken; exit 3 %}', failed to eval inline script: process finished with non-zero status code: 3 (broken\n) (at '{% echo broken; exit 3 %}')",
       );
       return true;
     });

@@ -90,6 +90,8 @@ describe('exitFailureMessage', () => {
   it("uses Gilbert's wording for exit codes and signals", () => {
     assert.equal(exitFailureMessage({ code: 3, signal: null }), 'process finished with non-zero status code: 3');
     assert.equal(exitFailureMessage({ code: null, signal: 'SIGKILL' }), 'process finished with non-zero status code: -1 (killed by SIGKILL)');
+    // the shell action's own copy of the message had no colon
+    assert.equal(exitFailureMessage({ code: 3, signal: null }, { colon: false }), 'process finished with non-zero status code 3');
   });
 });
 

@@ -8,7 +8,7 @@ import { goArch, goOs } from '../../system/go-platform.js';
  * Gilbert's `build` params. `target` defaults to the host, field by field:
  * Gilbert used runtime.GOOS/GOARCH, the platform its own binary ran on.
  */
-export const buildParams = {
+export const paramShape = {
   source: p.string().default(''),
   buildMode: p.string().default(''),
   outputPath: p.string().default(''),
@@ -25,7 +25,7 @@ export const buildParams = {
   variables: p.stringMap().default({}),
 };
 
-export type BuildOptions = Decoded<typeof buildParams>;
+export type BuildOptions = Decoded<typeof paramShape>;
 
 /**
  * Quotes one `-ldflags` field when needed. Go splits -ldflags on spaces but
@@ -90,6 +90,9 @@ class BuildAction implements ActionHandler {
   }
 }
 
-export function createHandler(scope: Scope, params: ActionParams): ActionHandler {
-  return new BuildAction(scope, decodeParams(buildParams, params, { action: 'build' }));
+/** As in Gilbert, `target.os`/`target.arch` are expanded when the handler is made (so `os: '{{os}}'` from a mixin's vars works). */
+export async function createHandler(scope: Scope, params: ActionParams): Promise<ActionHandler> {
+  const options = decodeParams(paramShape, params, { action: 'build' });
+  const [os, arch] = await scope.expandAll([options.target.os, options.target.arch]);
+  return new BuildAction(scope, { ...options, target: { os, arch } });
 }

@@ -9,13 +9,14 @@ import { decodeParams, p, type Decoded } from '../params.js';
 import { envFromList, exitFailureMessage, GroupProcess, startFailureMessage } from '../../system/group-process.js';
 import { openInBrowser } from './open.js';
 
-const coverHtmlParams = {
+/** The params this action knows (also used to check a manifest's jobs before they run). */
+export const paramShape = {
   packages: p.stringList().default(['./...']),
   /** gilbert-ts extension: where to write the report (default: a per-project file in the temp dir) */
   outputPath: p.string().default(''),
 };
 
-type CoverHtmlOptions = Decoded<typeof coverHtmlParams>;
+type CoverHtmlOptions = Decoded<typeof paramShape>;
 
 /** One report file per project, overwritten by each run, so reports do not pile up in the temp dir. */
 function defaultReportPath(projectDirectory: string): string {
@@ -69,5 +70,5 @@ class CoverHtmlAction implements ActionHandler {
 }
 
 export function createHandler(scope: Scope, params: ActionParams): ActionHandler {
-  return new CoverHtmlAction(scope, decodeParams(coverHtmlParams, params, { action: 'cover:html' }));
+  return new CoverHtmlAction(scope, decodeParams(paramShape, params, { action: 'cover:html' }));
 }

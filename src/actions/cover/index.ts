@@ -6,20 +6,20 @@ import { addFunctionCoverage, formatFull, formatSimple, parseProfile, percentage
 import { functionCoverage, ProfileFile } from './run.js';
 import { TestEvents } from './test-events.js';
 
-/** Gilbert's `cover` params and defaults. */
-const coverParams = {
-  threshold: p.number({ min: 0, max: 100 }).default(0),
+/** Gilbert's `cover` params and defaults (also used to check a manifest's jobs before they run). */
+export const paramShape = {
+  threshold: p.number().default(0),
   reportCoverage: p.bool().default(true),
   showUncovered: p.bool().default(false),
   fullReport: p.bool().default(false),
   packages: p.stringList().default([]),
   sort: p.object({
-    by: p.enum(['coverage', 'name'] as const).default('coverage'),
+    by: p.string().default('coverage'),
     desc: p.bool().default(true),
   }),
 };
 
-type CoverOptions = Decoded<typeof coverParams>;
+type CoverOptions = Decoded<typeof paramShape> & { sort: { by: 'coverage' | 'name'; desc: boolean } };
 
 /** `go test -coverprofile -json`, a coverage report, and a threshold check. */
 class CoverAction implements ActionHandler {
@@ -59,7 +59,7 @@ class CoverAction implements ActionHandler {
     events.otherOutput.forEach((line) => ctx.log.error(line));
     if (status.code !== 0) {
       this.printFailures(ctx, events);
-      throw new JobError(exitFailureMessage(status));
+      throw new JobError(`test execution failed (${exitFailureMessage(status)})`);
     }
 
     let report: CoverageReport;
@@ -90,7 +90,7 @@ class CoverAction implements ActionHandler {
       ctx.log.debug('cover: no failed tests available in report');
       return;
     }
-    ctx.log.error(`Failed to check test coverage, ${count} tests are failed.`);
+    ctx.log.error(`Failed to check test coverage, test run failed with ${count} errors.`);
     ctx.log.error('Failed tests:');
     ctx.log.error(text);
   }
@@ -127,5 +127,13 @@ class CoverAction implements ActionHandler {
 }
 
 export function createHandler(scope: Scope, params: ActionParams): ActionHandler {
-  return new CoverAction(scope, decodeParams(coverParams, params, { action: 'cover' }));
+  const options = decodeParams(paramShape, params, { action: 'cover' });
+  // Gilbert's own checks and words (Go's %f for the threshold)
+  if (options.threshold > 100 || options.threshold < 0) {
+    throw new JobError(`coverage threshold should be between 0 and 100 (got ${options.threshold.toFixed(6)})`);
+  }
+  if (options.sort.by !== 'coverage' && options.sort.by !== 'name') {
+    throw new JobError(`unsupported sort key '${options.sort.by}' (expected coverage or name)`);
+  }
+  return new CoverAction(scope, options as CoverOptions);
 }

@@ -8,20 +8,21 @@ import { decodeParams, p } from '../params.js';
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 
+const shellShape = (projectDirectory: string) => ({
+  command: p.string().default(''),
+  silent: p.bool().default(false),
+  rawOutput: p.bool().default(false),
+  shell: p.string().default(DEFAULT_SHELL),
+  shellExecParam: p.string().default(DEFAULT_SHELL_EXEC_PARAM),
+  workDir: p.string().default(projectDirectory),
+  env: p.stringMap().default({}),
+});
+
+/** The params `shell` knows (for checking a manifest's jobs before they run). */
+export const paramShape = shellShape('');
+
 function decodeShellParams(scope: Scope, params: ActionParams) {
-  return decodeParams(
-    {
-      command: p.string().default(''),
-      silent: p.bool().default(false),
-      rawOutput: p.bool().default(false),
-      shell: p.string().default(DEFAULT_SHELL),
-      shellExecParam: p.string().default(DEFAULT_SHELL_EXEC_PARAM),
-      workDir: p.string().default(scope.environment().projectDirectory),
-      env: p.stringMap().default({}),
-    },
-    params,
-    { action: 'shell' },
-  );
+  return decodeParams(shellShape(scope.environment().projectDirectory), params, { action: 'shell' });
 }
 
 type ShellParams = ReturnType<typeof decodeShellParams>;
@@ -67,8 +68,8 @@ class ShellAction implements ActionHandler {
       log: ctx.log,
     });
     this.proc = proc;
-    const status = await proc.exitStatus((error) => `failed to execute command "${commandLine}": ${error.message}`);
-    if (status.code !== 0 && !this.cancelling) throw new JobError(exitFailureMessage(status));
+    const status = await proc.exitStatus((error) => `failed to execute command "${commandLine}": ${goStartError(params.shell, error)}`);
+    if (status.code !== 0 && !this.cancelling) throw new JobError(exitFailureMessage(status, { colon: false }));
   }
 
   /**
@@ -96,4 +97,11 @@ function assertDirectory(dir: string): void {
     info = undefined; // ENOTDIR, EACCES: as missing, as before
   }
   if (!info?.isDirectory()) throw new Error(`work directory '${dir}' does not exist`);
+}
+
+/** How Go's os/exec worded a start failure (`fork/exec /bin/zsh: no such file or directory`), which Gilbert's message embeds. */
+function goStartError(path: string, error: Error): string {
+  const words: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', ENOTDIR: 'not a directory' };
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && words[code] ? `fork/exec ${path}: ${words[code]}` : error.message;
 }

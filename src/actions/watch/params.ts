@@ -20,7 +20,7 @@ const jobShape = {
   params: p.any(),
 };
 
-const watchParams = {
+export const paramShape = {
   path: p.string().default(''),
   ignore: p.stringList().default([]),
   debounceTime: p.period().default(500),
@@ -70,13 +70,13 @@ function builtinIgnored(relative: string): boolean {
 }
 
 export async function decodeWatchParams(scope: Scope, params: ActionParams): Promise<WatchOptions> {
-  const raw = decodeParams(watchParams, params, ctx);
+  const raw = decodeParams(paramShape, params, ctx);
   const job = decodeJob(raw.run);
   const project = scope.environment().projectDirectory;
 
   let watchPath = (await scope.expand(raw.path)).trim();
   if (watchPath === '') {
-    throw new ParamError('watch', 'path', "watch path is undefined, please set path to watch in 'path' parameter");
+    throw new ParamError('watch', 'path', "watch path is undefined, please set path to watch in 'path' parameter", undefined, true);
   }
   const displayPath = watchPath;
   const recursive = watchPath.endsWith('...');

@@ -6,6 +6,8 @@ export class TemplateError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    /** what gilbert-ts adds to Go's message, shown after it */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'TemplateError';

@@ -74,7 +74,8 @@ function runShell(command: string, options: FunctionOptions): string {
       : result.signal
         ? `signal: ${result.signal === 'SIGKILL' ? 'killed' : result.signal}`
         : `exit status ${result.status}`;
-    throw new Error(`command "[/bin/sh -c ${command}]" returned error (${reason})${output.trim() ? `\n\n${output.trimEnd()}` : ''}`);
+    // as Gilbert: the output as it came, after a blank line
+    throw new Error(`command "[/bin/sh -c ${command}]" returned error (${reason})${output ? `\n\n${output}` : ''}`);
   }
   return output;
 }

@@ -69,8 +69,8 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
 
   const peek = (offset = 0): Token => tokens[Math.min(index + offset, tokens.length - 1)]!;
   const next = (): Token => tokens[Math.min(index++, tokens.length - 1)]!;
-  const fail = (message: string, token: Token = peek()): never => {
-    throw new TemplateError(`template: ${name}:${token.line}: ${message}`, token.line);
+  const fail = (message: string, token: Token = peek(), hint?: string): never => {
+    throw new TemplateError(`template: ${name}:${token.line}: ${message}`, token.line, hint);
   };
   const expect = (kind: Token['kind'], context: string): Token => {
     const token = next();
@@ -88,7 +88,7 @@ export function parse(tokens: Token[], name: string, functions: ReadonlySet<stri
     for (;;) {
       const token = next();
       if (token.kind === 'eof') {
-        if (opener) fail(`unexpected EOF (the {{{${opener.text}}}} at line ${opener.line} has no {{{end}}})`, token);
+        if (opener) fail('unexpected EOF', token, `the {{{${opener.text}}}} at line ${opener.line} has no {{{end}}}`);
         return { nodes, end: 'eof' };
       }
       if (token.kind === 'text') {

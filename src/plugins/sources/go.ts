@@ -143,9 +143,10 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     const changed = recorded === undefined ? 'nothing records which sources it was built from' : recorded !== fingerprint ? 'its sources changed since it was built' : undefined;
     const staleness = (await staleFor(output, settings)) ?? changed;
     if (!staleness) return { kind: 'go', path: output };
-    context.log.info(`Rebuilding plugin package '${packageDirectory}': ${staleness}`);
+    // Gilbert logged its builds at debug level: only --verbose shows them
+    context.log.debug(`Rebuilding plugin package '${packageDirectory}': ${staleness}`);
   } else {
-    context.log.info(`Building plugin package '${packageDirectory}'...`);
+    context.log.debug(`Building plugin package '${packageDirectory}'...`);
   }
   await prepareProjectPluginDirectory(context.projectDirectory);
   const toolchain = settings.env.GOTOOLCHAIN ?? `'${settings.goCommand}' from PATH`;

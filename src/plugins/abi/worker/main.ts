@@ -115,7 +115,7 @@ function mainProcessHandler(handler: number): ActionHandler {
 function runnerFor(callId: number, actions: ReadonlySet<string>): JobRunner {
   const runner: JobRunner = {
     actionByName(name) {
-      if (!actions.has(name)) throw new JobError(`action '${name}' doesn't exists`);
+      if (!actions.has(name)) throw new JobError(`no such action handler: '${name}'`);
       return async (scope, params) => {
         const ref = { call: callId, context: callId, parent: callId };
         const handler = (await ask({ t: 'create', ...ref, name, scope: scopeIds.get(scope), params: encodeParams(params) })) as number;

@@ -4,28 +4,34 @@ import type { ActionHandler, ActionParams, JobContext, Scope } from '../../sdk/i
 import { decodeParams, p, type Decoded } from '../params.js';
 import { envFromList, GroupProcess, runToCompletion } from '../../system/group-process.js';
 
-const goGetParams = {
+/** The params this action knows (also used to check a manifest's jobs before they run). */
+export const paramShape = {
   packages: p.stringList().default([]),
   verbose: p.bool().default(false),
   update: p.bool().default(false),
   downloadOnly: p.bool().default(false),
 };
 
-type GoGetOptions = Decoded<typeof goGetParams>;
+type GetPackageOptions = Decoded<typeof paramShape>;
 
-/** `go get` of each package in turn, with Gilbert's flags and messages. */
-class GoGetAction implements ActionHandler {
+/**
+ * `go get` of each package in turn, with Gilbert's flags and messages.
+ * Registered as `get-package` (the name Gilbert v1.1.0 registers) and
+ * `go-get` (the name in Gilbert's own manifest and older docs).
+ */
+class GetPackageAction implements ActionHandler {
   private proc?: GroupProcess;
   private stopped = false;
 
   constructor(
     private readonly scope: Scope,
-    private readonly options: GoGetOptions,
+    private readonly options: GetPackageOptions,
   ) {}
 
   async call(ctx: JobContext): Promise<void> {
     if (this.options.packages.length === 0) throw new JobError('no packages to install');
-    for (const pkg of await this.scope.expandAll(this.options.packages)) {
+    // Gilbert passed package names to `go get` as written, unexpanded
+    for (const pkg of this.options.packages) {
       if (this.stopped || !ctx.isAlive()) return;
       await this.getPackage(pkg, ctx);
     }
@@ -70,5 +76,5 @@ class GoGetAction implements ActionHandler {
 }
 
 export function createHandler(scope: Scope, params: ActionParams): ActionHandler {
-  return new GoGetAction(scope, decodeParams(goGetParams, params, { action: 'go-get' }));
+  return new GetPackageAction(scope, decodeParams(paramShape, params, { action: 'get-package' }));
 }

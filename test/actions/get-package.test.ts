@@ -7,7 +7,7 @@ import { runTask, tempProject } from './harness.js';
 // A small module from the Go module proxy; the shared module cache keeps re-runs fast.
 const MODULE = 'golang.org/x/mod@v0.20.0';
 
-describe('go-get action', () => {
+describe('get-package action (also named go-get)', () => {
   it('adds a module from the module proxy to the project', async () => {
     const project = await tempProject();
     try {
@@ -35,10 +35,12 @@ describe('go-get action', () => {
   it('rejects an empty package list and a mistyped flag', async () => {
     const project = await tempProject();
     try {
-      const empty = await runTask(project.dir, { deps: [{ action: 'go-get' }] }, 'deps');
-      assert.match(String(empty.error), /no packages to install/);
+      for (const action of ['get-package', 'go-get']) {
+        const empty = await runTask(project.dir, { deps: [{ action }] }, 'deps');
+        assert.match(String(empty.error), /no packages to install/);
+      }
       const typo = await runTask(project.dir, { deps: [{ action: 'go-get', params: { packages: ['x'], verbose: 'yes' } }] }, 'deps');
-      assert.match(String(typo.error), /go-get: param 'verbose' must be a bool \(true or false\), got string/);
+      assert.match(String(typo.error), /get-package: param 'verbose' must be a bool \(true or false\), got string/);
     } finally {
       await project.cleanup();
     }
