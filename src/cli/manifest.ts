@@ -48,8 +48,9 @@ async function nearestManifestAbove(directory: string): Promise<string | undefin
 }
 
 async function exists(file: string): Promise<boolean> {
+  // anything by that name: the loader says why a FIFO or a folder is not a manifest
   return stat(file).then(
-    (info) => info.isFile(),
+    () => true,
     () => false,
   );
 }

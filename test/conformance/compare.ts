@@ -30,7 +30,7 @@ for (const testCase of await loadCases()) {
     process.stdout.write(`?? ${testCase.name}: no golden\n`);
     continue;
   }
-  if (matches(expected, actual)) continue;
+  if (matches(expected, actual, testCase.compare)) continue;
   failed++;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'conformance-diff-'));
   writeFileSync(path.join(dir, 'expected'), combined(expected));

@@ -41,7 +41,7 @@ describe('conformance with native Gilbert v1.1.0', () => {
         const expected = (await readOutcome(INTENDED, testCase.name)) ?? (await readOutcome(GOLDEN, testCase.name));
         assert.ok(expected, `no expected outcome for ${testCase.name}`);
         const actual = await runCase(testCase, [process.execPath, CLI], 120_000);
-        if (!matches(expected, actual)) {
+        if (!matches(expected, actual, testCase.compare)) {
           assert.equal(actual.code, expected.code, `exit status\n--- output:\n${combined(actual)}`);
           assert.equal(combined(actual), combined(expected));
         }

@@ -44,7 +44,7 @@ describe('gilbert CLI commands', () => {
       assert.match(task.stderr, /^ERROR: task 'biuld' doesn't exists\n[^]*did you mean 'build'\?/);
       const action = await runCli(['run', 'test'], { cwd: dir });
       assert.equal(action.code, 1);
-      assert.match(action.stderr, /action 'shel' doesn't exists[^]*did you mean 'shell'\?/);
+      assert.match(action.stderr, /no such action handler: 'shel'\nat gilbert\.yaml:\d+\n[^]*did you mean 'shell'\?/);
     } finally {
       await cleanup();
     }

@@ -62,7 +62,8 @@ async function validatorVerdict(file: string): Promise<Verdict> {
     return undefined;
   }
   try {
-    validateManifest(parsed, file, text, sourceLine);
+    // the schema says what a manifest should be: the validator's strict verdict (by default it only warns about what Gilbert tolerated)
+    validateManifest(parsed, file, text, sourceLine, { strict: true });
     return { parsed: json, valid: true };
   } catch (error) {
     if (!(error instanceof InvalidManifest)) throw error;
