@@ -21,7 +21,8 @@ describe('go:// rebuilds when its sources change', { timeout: 900_000 }, () => {
   });
 
   const greet = async () => {
-    const result = await runCli(['run', 'greet'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 400_000 });
+    // --verbose: builds are logged at debug level, as Gilbert did
+    const result = await runCli(['run', 'greet', '--verbose'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 400_000 });
     assert.equal(result.code, 0, result.stderr + result.stdout);
     return result.stdout + result.stderr;
   };
