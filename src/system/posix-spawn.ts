@@ -154,27 +154,24 @@ function koffiLoaded(): boolean {
  * and polls, should a signal ever be missed.
  */
 const running = new Map<number, (status: number) => void>();
+const waitStatus = new Int32Array(1);
+/** created once and ref'd/unref'd, which costs less than a new timer per child */
 let keepAlive: NodeJS.Timeout | undefined;
 
 function reap(): void {
   const bound = libc;
   if (!bound) return;
-  const status = new Int32Array(1);
   for (const [pid, settle] of running) {
-    if (bound.waitpid(pid, status, WNOHANG) !== pid) continue;
+    if (bound.waitpid(pid, waitStatus, WNOHANG) !== pid) continue;
     running.delete(pid);
-    settle(status[0]!);
+    settle(waitStatus[0]!);
   }
-  if (running.size === 0) stopReaping();
+  if (running.size === 0) keepAlive?.unref();
 }
 
 function startReaping(): void {
   keepAlive ??= setInterval(reap, 200);
-}
-
-function stopReaping(): void {
-  clearInterval(keepAlive);
-  keepAlive = undefined;
+  keepAlive.ref();
 }
 
 const signalNames = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
