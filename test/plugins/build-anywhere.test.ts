@@ -136,7 +136,7 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
 
     const result = await greet([{ url: `file://${fat}`, name: 'mac' }], 'mac');
     assert.equal(result.code, 1, result.stderr + result.stdout);
-    assert.match(result.stderr, new RegExp(`failed to load plugin from 'file://.*darwin-universal\\.so': plugin is built for darwin/${hostSlice}, but this host is linux/`));
+    assert.match(result.stderr, new RegExp(`failed to load plugin from 'file://.*darwin-universal\\.so':\\nplugin is built for darwin/${hostSlice}, but this host is linux/`));
     assert.doesNotMatch(result.stderr, /not an ELF/);
   });
 });

@@ -60,7 +60,7 @@ describe('no output path shows a URL credential (issue 14, item 3)', { timeout: 
         assert.equal(result.code, 1, result.stdout + result.stderr);
         assertNoSecret(result, args.join(' '));
         assert.match(result.stdout, /Downloading plugin file from 'http:\/\/\*\*\*@127\.0\.0\.1:\d+\/files\/page\.so\?tok(?:%65|e)n=\*\*\*&access_token=\*\*\*'/);
-        assert.match(result.stderr, /failed to load plugin from 'http:\/\/\*\*\*@127\.0\.0\.1:\d+\/files\/page\.so\?tok%65n=\*\*\*&access_token=\*\*\*': .*did not send a Go plugin/);
+        assert.match(result.stderr, /failed to load plugin from 'http:\/\/\*\*\*@127\.0\.0\.1:\d+\/files\/page\.so\?tok%65n=\*\*\*&access_token=\*\*\*':\n.*did not send a Go plugin/);
       }
       const download = server.requests.find((request) => request.url.startsWith('/files/page.so'));
       assert.equal(download?.headers.authorization, `Basic ${Buffer.from('alice:pa55word').toString('base64')}`, 'userinfo is sent as Basic auth, as Go did');
