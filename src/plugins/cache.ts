@@ -71,6 +71,11 @@ export async function reallyInsideRoot(root: string, candidate: string): Promise
       insideRoot(realRoot, path.join(real, ...rest));
       return resolved;
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new PluginError(`cannot keep plugins in '${root}': it, or a folder in it, is a file`, {
+          hint: 'point GILBERT_HOME at a folder (the default is ~/.gilbert), or move that file away',
+        });
+      }
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || existing === path.dirname(existing)) throw error;
       rest = [path.basename(existing), ...rest];
       existing = path.dirname(existing);

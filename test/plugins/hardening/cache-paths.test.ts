@@ -70,4 +70,21 @@ describe('cache paths come only from sanitised parts (issue 14, item 1)', { time
       await sandbox.dispose();
     }
   });
+
+  it('a GILBERT_HOME that is a file is named as such', async () => {
+    const sandbox = await scratch('gilbert-traversal-');
+    const work = await project(undefined, `plugins:\n  - ${server.base}/files/x.so\ntasks:\n  t:\n    - action: x:y\n`);
+    try {
+      const file = path.join(sandbox.dir, 'not-a-folder');
+      await writeFile(file, 'mine');
+      const result = await runCli(['run', 't'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: file }) });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, /cannot keep plugins in '.*not-a-folder\/plugins\/http': it, or a folder in it, is a file/);
+      assert.match(result.stderr, /point GILBERT_HOME at a folder/);
+      assert.equal(await readFile(file, 'utf8'), 'mine');
+    } finally {
+      await work.cleanup();
+      await sandbox.dispose();
+    }
+  });
 });
