@@ -113,10 +113,10 @@ export class TaskRunner implements JobRunner {
         running.push(
           this.handleJob(job, ctx).catch((error: unknown) => {
             const first = !failure && asyncFailure === undefined;
-            // A job that fails while being cancelled for another's failure (a panic in its
-            // Cancel, say) is not the task's error, but is shown rather than dropped.
-            const echoesCancel = error instanceof CancelledError || error === group.signal.reason;
-            if (first || !echoesCancel) group.log.error(`ERROR: async job returned error: ${messageOf(error)}`);
+            // A job cancelled because another failed usually ends with an error of its own
+            // ("cancelled"): that is expected and not shown. But a failing cancel (a panic in
+            // a Go Cancel) is a fault of its own: shown, though not the task's error.
+            if (first || stopFaults.has(error as object)) group.log.error(`ERROR: async job returned error: ${messageOf(error)}`);
             if (!first) return;
             asyncFailure = error;
             group.cancel(error);
@@ -242,28 +242,54 @@ export class TaskRunner implements JobRunner {
 
   private raceCallAndCancel(handler: ActionHandler, name: string, ctx: RunContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (failed: boolean, error?: unknown) => {
-        if (settled) return;
-        settled = true;
+      let outcome: { failed: boolean; error?: unknown } | undefined;
+      /** set once cancel was requested; settles (never rejects) when cancel has finished */
+      let stopping: Promise<void> | undefined;
+      const finish = () => {
         ctx.signal.removeEventListener('abort', onAbort);
-        if (failed) reject(asJobError(error));
+        if (outcome!.failed) reject(asJobError(outcome!.error));
         else resolve();
+      };
+      // The first of call and cancel to settle decides the job (Gilbert); once cancel was
+      // requested the job still ends only after cancel has, so its processes are gone and a
+      // failing cancel is reported before the runner moves on.
+      const decide = (failed: boolean, error?: unknown): boolean => {
+        if (outcome) return false;
+        outcome = { failed, error };
+        if (stopping) void stopping.then(finish);
+        else finish();
+        return true;
       };
       const onAbort = () => {
         ctx.log.debug(`runner: sent stop signal to '${name}' action handler`);
-        // Neither call nor cancel may hold the task forever once the job was told to stop.
-        // Unref'd: when nothing else runs, the StallGuard reports the job at once instead.
-        const stuck = setTimeout(() => settle(true, notStopped(name, ctx.signal.reason)), CANCEL_GRACE_MS).unref();
-        Promise.resolve()
-          .then(() => handler.cancel(ctx))
-          .then(() => settle(false), (error: unknown) => settle(true, error))
-          .finally(() => clearTimeout(stuck));
+        stopping = new Promise<void>((stopped) => {
+          // A cancel may fail as an outcome (a Go Cancel returning an error). But a crashing
+          // or hanging cancel (a panic in a Go Cancel, an exception) is a fault: never dropped.
+          const failed = (error: unknown, fault = isFault(error)) => {
+            const jobError = asJobError(error);
+            if (fault) stopFaults.add(jobError);
+            if (!decide(true, jobError) && fault) ctx.log.error(`ERROR: cancel failed: ${messageOf(jobError)}`);
+            stopped();
+          };
+          // Neither call nor cancel may hold the task forever once the job was told to stop.
+          // Unref'd: when nothing else runs, the StallGuard reports the job at once instead.
+          const stuck = setTimeout(() => failed(notStopped(name, ctx.signal.reason), true), CANCEL_GRACE_MS).unref();
+          Promise.resolve()
+            .then(() => handler.cancel(ctx))
+            .then(() => {
+              decide(false);
+              stopped();
+            }, failed)
+            .finally(() => clearTimeout(stuck));
+        });
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       Promise.resolve()
         .then(() => handler.call(ctx, this))
-        .then(() => settle(false), (error: unknown) => settle(true, error));
+        .then(
+          () => decide(false),
+          (error: unknown) => decide(true, error),
+        );
     });
   }
 
@@ -316,6 +342,19 @@ function rewrap(error: unknown, message: string, location?: SourceLocation): Gil
     return new JobError(message, { hint: error.hint, exitCode: error.exitCode, location: error.location ?? location, cause: error });
   }
   return new JobError(message, { location, cause: error });
+}
+
+/** Faults of stopping itself (cancel crashed or hung), as opposed to a job that ended because it was cancelled. */
+const stopFaults = new WeakSet<object>();
+
+/**
+ * A crash rather than an outcome: a Go panic, which the bridge delivers with
+ * its Go stack (`goStack`, see bridge/marshal.ts). A TypeScript cancel's
+ * rejection is not told apart from the call's own ending (a handler without
+ * `cancel` hands back its call's promise), so it counts as an outcome.
+ */
+function isFault(error: unknown): boolean {
+  return typeof (error as { goStack?: unknown } | null)?.goStack === 'string';
 }
 
 /**
