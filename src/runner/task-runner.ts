@@ -273,7 +273,7 @@ export class TaskRunner implements JobRunner {
           };
           // Neither call nor cancel may hold the task forever once the job was told to stop.
           // Unref'd: when nothing else runs, the StallGuard reports the job at once instead.
-          const stuck = setTimeout(() => failed(notStopped(name, ctx.signal.reason), true), CANCEL_GRACE_MS).unref();
+          const stuck = setTimeout(() => failed(notStopped(name, ctx.signal.reason), true), cancelGrace(name)).unref();
           Promise.resolve()
             .then(() => handler.cancel(ctx))
             .then(() => {
@@ -359,14 +359,29 @@ function isFault(error: unknown): boolean {
 
 /**
  * How long a cancelled action may take to stop (its `call` or `cancel`
- * settling) before the job fails anyway. Longer than the shell action's
- * worst case: SIGTERM, 3 s, SIGKILL, then waiting for the group twice.
+ * settling) before the job fails anyway: a plugin's 5 s; a built-in's
+ * longer, since the shell action bounds its own stop (SIGTERM, 3 s, SIGKILL,
+ * then waiting for the process group).
  */
-export const CANCEL_GRACE_MS = 15_000;
+export const PLUGIN_CANCEL_GRACE_MS = 5_000;
+export const BUILTIN_CANCEL_GRACE_MS = 15_000;
 
-function notStopped(name: string, reason: unknown): JobError {
-  const why = reason instanceof DeadlineExceededError ? 'after its deadline' : 'after it was cancelled';
-  return new JobError(`action '${name}' did not stop within ${CANCEL_GRACE_MS / 1000}s ${why}: neither its call nor its cancel finished`, {
+/** Plugin actions are `<plugin>:<action>`; built-in names have no colon. */
+function pluginOf(action: string): string | undefined {
+  const colon = action.indexOf(':');
+  return colon > 0 ? action.slice(0, colon) : undefined;
+}
+
+function cancelGrace(action: string): number {
+  return pluginOf(action) === undefined ? BUILTIN_CANCEL_GRACE_MS : PLUGIN_CANCEL_GRACE_MS;
+}
+
+function notStopped(action: string, reason: unknown): JobError {
+  const plugin = pluginOf(action);
+  const who = plugin === undefined ? `action '${action}'` : `plugin '${plugin}'`;
+  const why = reason instanceof DeadlineExceededError ? 'its deadline' : 'being cancelled';
+  const what = plugin === undefined ? '' : ` (action '${action}')`;
+  return new JobError(`${who} did not stop within ${cancelGrace(action) / 1000} s of ${why}${what}: neither its call nor its cancel finished`, {
     hint: "a plugin action must end when its context's signal aborts, or implement cancel",
   });
 }
