@@ -22,28 +22,37 @@ export async function classifyLocalPlugin(target: string, url: string, env: Node
     });
   }
   if (info.isDirectory()) {
-    try {
-      await stat(path.join(target, 'package.json'));
-    } catch {
+    const manifest = path.join(target, 'package.json');
+    const manifestInfo = await stat(manifest).catch(() => {
       throw new PluginError(`'${target}' is a folder without a package.json`, {
         hint: 'point file:// at a Go plugin (.so), a TypeScript/JavaScript module, or a folder holding a package.json',
       });
-    }
+    });
+    // the loader reads it: a FIFO there would hang the run as surely as one named directly
+    checkRegularFile(manifest, manifestInfo, env);
     return { kind: 'ts', path: target };
   }
-  // stat() opens nothing, so a FIFO or a device is refused here before anything would block on it or read it forever.
+  checkRegularFile(target, info, env);
+  return scriptExtensions.has(path.extname(target)) ? { kind: 'ts', path: target } : { kind: 'go', path: target };
+}
+
+/**
+ * A plugin file must be a regular file within GILBERT_PLUGIN_MAX_SIZE.
+ * stat() opens nothing, so a FIFO or a device is refused before anything
+ * would block on it or read it for ever.
+ */
+function checkRegularFile(file: string, info: Stats, env: NodeJS.ProcessEnv): void {
   if (!info.isFile()) {
-    throw new PluginError(`plugin '${target}' is not a regular file (it is ${kindOf(info)})`, {
+    throw new PluginError(`plugin '${file}' is not a regular file (it is ${kindOf(info)})`, {
       hint: 'file:// must point at a Go plugin (.so), a TypeScript/JavaScript module, or a package folder',
     });
   }
   const { maxPluginBytes } = pluginLimits(env);
   if (info.size > maxPluginBytes) {
-    throw new PluginError(`plugin file '${target}' is ${formatBytes(info.size)}, more than the ${formatBytes(maxPluginBytes)} a plugin may have`, {
+    throw new PluginError(`plugin file '${file}' is ${formatBytes(info.size)}, more than the ${formatBytes(maxPluginBytes)} a plugin may have`, {
       hint: 'check the path; a larger plugin needs GILBERT_PLUGIN_MAX_SIZE raised (e.g. GILBERT_PLUGIN_MAX_SIZE=2G)',
     });
   }
-  return scriptExtensions.has(path.extname(target)) ? { kind: 'ts', path: target } : { kind: 'go', path: target };
 }
 
 /**

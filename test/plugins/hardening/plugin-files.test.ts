@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -19,6 +19,8 @@ describe('file:// plugins must be regular files of bounded size (issue 14, item 
   before(async () => {
     fifoDir = await scratch('gilbert-fifo-');
     await promisify(execFile)('mkfifo', [path.join(fifoDir.dir, 'plugin.so')]);
+    await mkdir(path.join(fifoDir.dir, 'package'));
+    await promisify(execFile)('mkfifo', [path.join(fifoDir.dir, 'package', 'package.json')]);
   });
   after(() => fifoDir.dispose());
 
@@ -26,6 +28,7 @@ describe('file:// plugins must be regular files of bounded size (issue 14, item 
     ['a FIFO', () => path.join(fifoDir.dir, 'plugin.so'), 'a named pipe'],
     ['/dev/zero', () => '/dev/zero', 'a character device'],
     ['/dev/urandom', () => '/dev/urandom', 'a character device'],
+    ['a package folder whose package.json is a FIFO', () => path.join(fifoDir.dir, 'package'), 'a named pipe'],
   ] as const) {
     it(`refuses ${what} at once, with what it is`, async () => {
       const work = await project(undefined, `plugins:\n  - file://${target()}\n${helloTask}`);
@@ -33,7 +36,7 @@ describe('file:// plugins must be regular files of bounded size (issue 14, item 
         // A hang here would be cut by the bound and fail the test.
         const result = await runCli(['run', 'hello'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: path.join(work.dir, 'home') }), timeoutMs: 15_000 });
         assert.equal(result.code, 1, result.stdout + result.stderr);
-        assert.match(result.stderr, new RegExp(`plugin '${target()}' is not a regular file \\(it is ${kind}\\)`));
+        assert.match(result.stderr, new RegExp(`plugin '${target()}(/package\\.json)?' is not a regular file \\(it is ${kind}\\)`));
         assert.doesNotMatch(result.stderr, /This is a bug/);
       } finally {
         await work.cleanup();
