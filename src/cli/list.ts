@@ -3,10 +3,13 @@ import { redactUrls } from '../log/redact.js';
 import type { Task } from '../manifest/ast.js';
 import { loadProjectManifest } from './manifest.js';
 
-/** A task's description: its own (gilbert-ts `{description, jobs}` form), else its only job's. */
+/**
+ * A task's description: only the gilbert-ts `{description, jobs}` form has
+ * one. A plain job list is listed as Gilbert listed it (`  - name`), so that
+ * scripts reading Gilbert's `ls` keep working.
+ */
 function describeTask(task: Task): string | undefined {
-  if (task.description) return task.description;
-  return task.jobs.length === 1 ? task.jobs[0].description : undefined;
+  return task.description;
 }
 
 export async function listCommand(options: { json?: boolean; quiet?: boolean; strict?: boolean; noColor?: boolean }, log: Logger): Promise<void> {

@@ -8,10 +8,17 @@ import { cliEnv, project, runCli } from './helpers.js';
 const SIMPLE = `version: "1.0"
 tasks:
   build:
-  - description: Build it
+    description: Build it
+    jobs:
+    - description: Build it
+      action: shell
+      params:
+        command: echo building
+  lint:
+  - description: a plain task is listed as Gilbert listed it
     action: shell
     params:
-      command: echo building
+      command: echo linting
   test:
   - action: shell
     params:
@@ -93,11 +100,11 @@ describe('gilbert CLI commands', () => {
       const file = path.join(dir, 'gilbert.yaml');
       const text = await runCli(['ls'], { cwd: dir });
       assert.equal(text.code, 0);
-      assert.equal(text.stdout, `List of defined tasks in '${file}':\n  - build  Build it\n  - test\n`);
+      assert.equal(text.stdout, `List of defined tasks in '${file}':\n  - build  Build it\n  - lint\n  - test\n`);
       const json = await runCli(['ls', '--json'], { cwd: dir });
-      assert.deepEqual(JSON.parse(json.stdout), { file, tasks: ['build', 'test'] });
+      assert.deepEqual(JSON.parse(json.stdout), { file, tasks: ['build', 'lint', 'test'] });
       const quiet = await runCli(['ls', '--quiet'], { cwd: dir });
-      assert.equal(quiet.stdout, 'build\ntest\n');
+      assert.equal(quiet.stdout, 'build\nlint\ntest\n');
     } finally {
       await cleanup();
     }
