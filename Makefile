@@ -104,7 +104,7 @@ bench/.out/measure: bench/measure/*.go bench/measure/go.mod
 	cd bench/measure && $(GO) build -o ../.out/measure .
 
 clean:
-	rm -rf dist $(SHIM_DIR)/build test/.tmp bench/.out
+	rm -rf dist gilbert.schema.json $(SHIM_DIR)/build test/.tmp bench/.out
 
 ## ---- conformance ----------------------------------------------------------------
 # Re-records test/conformance/golden/ from a native Gilbert v1.1.0 binary

@@ -47,7 +47,7 @@ export interface RunActionOptions {
 export interface ActionRun {
   /** every line the action (and whatever it ran) logged, in order; `depth` 0 is the action's own level */
   log: LogRecord[];
-  /** the messages of `log` alone */
+  /** the messages of `log` that `gilbert run` shows without --verbose (no debug lines) */
   lines: string[];
   /** the error the job failed with; undefined when it succeeded */
   error?: Error;
@@ -90,5 +90,5 @@ export async function runAction(plugin: GilbertPlugin, action: string, options: 
   }
   // The runner's own debug lines say how it ran the job, not what the action did.
   const log = records.filter((record) => !(record.level === 'debug' && record.message.startsWith('runner: ')));
-  return { log, lines: log.map((record) => record.message), error };
+  return { log, lines: log.filter((record) => record.level !== 'debug').map((record) => record.message), error };
 }

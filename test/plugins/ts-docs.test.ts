@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -41,6 +41,21 @@ describe('docs/plugins.md examples', { timeout: 400_000 }, () => {
     await writeFile(path.join(project, 'gilbert.yaml'), block(markdown, '# gilbert.yaml', 'file://./plugin.ts'));
     const { stdout } = await gilbert(project, 'run', 'hello');
     assert.match(stdout, /^\s+Hello, TypeScript!\n\s+from shell$/m);
+  });
+
+  it('the test kit example passes against the TypeScript example', async () => {
+    const project = path.join(dir, 'ts-test');
+    await mkdir(path.join(project, 'node_modules'), { recursive: true });
+    // what `npm install` gives the scaffold: this checkout as gilbert-ts, and its tsx
+    await symlink(repoRoot, path.join(project, 'node_modules/gilbert-ts'), 'dir');
+    await symlink(path.join(repoRoot, 'node_modules/tsx'), path.join(project, 'node_modules/tsx'), 'dir');
+    await writeFile(path.join(project, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(path.join(project, 'plugin.ts'), block(markdown, '// plugin.ts'));
+    await writeFile(path.join(project, 'plugin.test.ts'), block(markdown, '// plugin.test.ts'));
+    // Without NODE_TEST_CONTEXT, which would make the inner runner report to this one instead of printing TAP.
+    const { NODE_TEST_CONTEXT: _inner, ...env } = process.env;
+    const { stdout } = await within(run(process.execPath, ['--import', 'tsx', '--test', 'plugin.test.ts'], { cwd: project, env, timeout: 60_000 }), 60_000, 'plugin test');
+    assert.match(stdout, /^# pass 2$/m);
   });
 
   it('the Go plugin example builds, loads and runs', async () => {
