@@ -42,12 +42,14 @@ export interface RunActionOptions {
   deadline?: number;
   /** aborting it cancels the job, as Ctrl+C would: the handler's `cancel` runs */
   signal?: AbortSignal;
+  /** keep debug lines too, the action's and the runner's, as `gilbert run --verbose` shows them */
+  verbose?: boolean;
 }
 
 export interface ActionRun {
-  /** every line the action (and whatever it ran) logged, in order; `depth` 0 is the action's own level */
+  /** the lines `gilbert run` would show for the job, in order: what the action (and whatever it ran) logged; `depth` 0 is the action's own level */
   log: LogRecord[];
-  /** the messages of `log` that `gilbert run` shows without --verbose (no debug lines) */
+  /** the messages of `log` alone */
   lines: string[];
   /** the error the job failed with; undefined when it succeeded */
   error?: Error;
@@ -88,7 +90,6 @@ export async function runAction(plugin: GilbertPlugin, action: string, options: 
   } catch (caught) {
     error = caught instanceof Error ? caught : new Error(String(caught));
   }
-  // The runner's own debug lines say how it ran the job, not what the action did.
-  const log = records.filter((record) => !(record.level === 'debug' && record.message.startsWith('runner: ')));
-  return { log, lines: log.filter((record) => record.level !== 'debug').map((record) => record.message), error };
+  const log = options.verbose ? records : records.filter((record) => record.level !== 'debug');
+  return { log, lines: log.map((record) => record.message), error };
 }
