@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { JobError } from '../../errors.js';
 import type { ActionHandler, ActionParams, HandlerFactory, JobContext, Scope } from '../../sdk/index.js';
 import { DEFAULT_SHELL, DEFAULT_SHELL_EXEC_PARAM } from '../../scope/index.js';
-import { exitFailureMessage, GroupProcess } from '../../system/group-process.js';
+import { envFromList, exitFailureMessage, GroupProcess } from '../../system/group-process.js';
 import { decodeParams, p } from '../params.js';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -55,8 +55,10 @@ class ShellAction implements ActionHandler {
     ctx.log.debug(`shell: exec "${commandLine}"...`);
     if (ctx.signal.aborted) return;
 
-    // Gilbert passed `env` on top of the OS environment, unexpanded.
-    const env = { ...process.env, ...params.env };
+    // The OS environment and the scope's variables (Gilbert passed them to `build` and `{% %}`, not to
+    // `shell`: a known bug), then `env`, unexpanded as in Gilbert, winning over both (in Gilbert it could
+    // not override a variable the OS environment already had).
+    const env = { ...envFromList(this.scope.environ()), ...params.env };
     const raw = params.rawOutput && !params.silent;
     if (raw) ctx.log.debug('shell: raw output enabled');
     // Its own process group, so that cancelling kills everything the command
