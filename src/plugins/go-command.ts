@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,16 @@ export interface GoCommandResult {
 }
 
 /**
+ * GOTMPDIR folders of builds still running. A second Ctrl+C exits at once:
+ * the job groups are killed by GroupProcess's exit hook, registered first,
+ * and their folders go here, after it.
+ */
+const liveTemporaries = new Set<string>();
+process.once('exit', () => {
+  for (const directory of liveTemporaries) rmSync(directory, { recursive: true, force: true });
+});
+
+/**
  * Runs the Go tool for a plugin or shim build so that a cancel leaves
  * nothing behind: the tool leads its own process group (compile and link
  * children included), and its work folders go to a private GOTMPDIR that is
@@ -31,6 +42,7 @@ export interface GoCommandResult {
 export async function runGoCommand(command: string, args: string[], options: GoCommandOptions): Promise<GoCommandResult> {
   options.signal.throwIfAborted();
   const temporary = await mkdtemp(path.join(os.tmpdir(), 'gilbert-go-'));
+  liveTemporaries.add(temporary);
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -56,5 +68,6 @@ export async function runGoCommand(command: string, args: string[], options: GoC
     }
   } finally {
     await rm(temporary, { recursive: true, force: true });
+    liveTemporaries.delete(temporary);
   }
 }
