@@ -39,7 +39,8 @@ export async function checkBuiltinParams(manifest: Manifest, options: { strict?:
           location: job.location,
           hint: `known params${unknown.path.includes('.') ? ` of '${unknown.path.slice(0, unknown.path.lastIndexOf('.'))}'` : ''}: ${unknown.known.join(', ')}`,
         };
-        if (options.strict) throw new ManifestError(warning.message, { location: warning.location, hint: warning.hint });
+        // worded as the loader's strict errors are
+        if (options.strict) throw new ManifestError(`failed to parse manifest file:\n  ${warning.message}`, { location: warning.location, hint: warning.hint });
         warnings.push(warning);
       }
     }
