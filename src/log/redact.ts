@@ -24,6 +24,7 @@ const queryParameter = /([?&;])([^=&#?;\s'"<>]+)=([^&#;\s'"<>]*)/g;
 
 /** Percent-decoding until stable (bounded), so `tok%2565n` is seen as `token` too. */
 function decodedName(name: string): string {
+  if (!name.includes('%') && !name.includes('+')) return name.toLowerCase();
   let current = name.replace(/\+/g, ' ');
   for (let round = 0; round < 3; round++) {
     let next: string;
@@ -40,11 +41,13 @@ function decodedName(name: string): string {
 }
 
 export function redactUrls(text: string): string {
-  // Most lines hold neither a URL nor a query: skip the regular expressions for them.
-  if (!text.includes('://') && !text.includes('=')) return text;
-  return text
-    .replace(userinfo, '$1***@')
-    .replace(queryParameter, (whole, separator: string, name: string, value: string) =>
+  // Most lines (a job's output goes through here too) can hold neither form: each expression runs only where it could match.
+  let shown = text;
+  if (shown.includes('@') && shown.includes('://')) shown = shown.replace(userinfo, '$1***@');
+  if (shown.includes('=') && (shown.includes('?') || shown.includes('&') || shown.includes(';'))) {
+    shown = shown.replace(queryParameter, (whole, separator: string, name: string, value: string) =>
       value && secretName.test(decodedName(name)) ? `${separator}${name}=***` : whole,
     );
+  }
+  return shown;
 }
