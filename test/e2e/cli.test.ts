@@ -57,6 +57,26 @@ describe('gilbert CLI commands', () => {
     }
   });
 
+  it("a plugin's JobError (from gilbert-ts/sdk, another copy of the class than the CLI bundle's) prints its hint, not a stack", async () => {
+    const plugin = `import { definePlugin, JobError } from 'gilbert-ts/sdk';
+export default definePlugin({ name: 'p', actions: { fail: () => ({
+  async call() { throw new JobError('the widget is missing', { hint: 'create the widget first' }); },
+  async cancel() {},
+}) } });
+`;
+    const { dir, cleanup } = await project(undefined, 'version: "1.0"\nplugins:\n  - file://./plugin.ts\ntasks:\n  go:\n    - action: p:fail\n');
+    try {
+      await writeFile(path.join(dir, 'plugin.ts'), plugin);
+      const result = await runCli(['run', 'go'], { cwd: dir });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /the widget is missing/);
+      assert.match(result.stderr, /create the widget first/);
+      assert.doesNotMatch(result.stderr, /This is a bug|\n\s+at /);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('version prints "Gilbert version <version> (<commit>)"', async () => {
     const { dir, cleanup } = await project();
     try {

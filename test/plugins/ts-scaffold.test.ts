@@ -8,7 +8,7 @@ import { GilbertError } from '../../src/errors.js';
 import { recordingLogger } from '../../src/log/logger.js';
 import { loadTsPlugin } from '../../src/plugins/ts/load.js';
 import { RunContext } from '../../src/runner/context.js';
-import { scaffoldPlugin } from '../../src/scaffold/index.js';
+import { nameFromDirectory, scaffoldPlugin } from '../../src/scaffold/index.js';
 import { createScope } from '../../src/scope/index.js';
 import { repoRoot, temporaryDirectory, within } from './ts/helpers.js';
 
@@ -61,6 +61,12 @@ describe('gilbert init --plugin scaffolds', { timeout: 400_000 }, () => {
     const hello = await within(run(process.execPath, [cli, 'run', 'hello', '--no-color'], { cwd: project, timeout: 30_000 }), 30_000, 'run hello');
     assert.match(hello.stdout, /Hello, TypeScript!/);
     assert.match(hello.stdout, /Task 'hello' ran successfully/);
+  });
+
+  it('names a plugin after any folder: a usable action prefix, Go module path element and npm package name', () => {
+    const names = ['go', 'My TS Plugin', '123', 'gilbert-plugin-Hello World', '--x--', '日本', 'a.b'].map((folder) => nameFromDirectory(path.join(dir, folder)));
+    assert.deepEqual(names, ['go', 'my-ts-plugin', 'plugin-123', 'hello-world', 'x', 'myplugin', 'a-b']);
+    for (const name of names) assert.match(name, /^[a-z][a-z0-9_-]*$/);
   });
 
   it('never overwrites a file unless forced, and then writes nothing partial', async () => {
