@@ -321,9 +321,8 @@ function toParam(value: unknown, ancestors: Set<object>, budget: ParamBudget, li
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => toParam(item, ancestors, budget, line));
-    const out: Record<string, ParamValue> = {};
-    for (const key of Object.keys(value)) out[key] = toParam((value as YamlMap)[key], ancestors, budget, line);
-    return out;
+    // fromEntries defines own properties: a param called `__proto__` stays a param instead of setting the prototype
+    return Object.fromEntries(Object.keys(value).map((key) => [key, toParam((value as YamlMap)[key], ancestors, budget, line)]));
   } finally {
     ancestors.delete(value);
   }

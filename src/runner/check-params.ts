@@ -6,15 +6,16 @@ import { suggest } from '../suggest.js';
 import type { Job } from '../sdk/index.js';
 
 /** The built-in actions' param schemas, loaded only for actions the manifest uses. */
-const builtinShapes: Record<string, () => Promise<{ paramShape: Shape }>> = {
-  shell: () => import('../actions/shell/index.js'),
-  build: () => import('../actions/build/index.js'),
-  cover: () => import('../actions/cover/index.js'),
-  'cover:html': () => import('../actions/cover-html/index.js'),
-  'get-package': () => import('../actions/get-package/index.js'),
-  'go-get': () => import('../actions/get-package/index.js'),
-  watch: () => import('../actions/watch/params.js'),
-};
+// A Map: an action named `toString` or `constructor` must not find Object.prototype's members.
+const builtinShapes = new Map<string, () => Promise<{ paramShape: Shape }>>([
+  ['shell', () => import('../actions/shell/index.js')],
+  ['build', () => import('../actions/build/index.js')],
+  ['cover', () => import('../actions/cover/index.js')],
+  ['cover:html', () => import('../actions/cover-html/index.js')],
+  ['get-package', () => import('../actions/get-package/index.js')],
+  ['go-get', () => import('../actions/get-package/index.js')],
+  ['watch', () => import('../actions/watch/params.js')],
+]);
 
 /**
  * Unknown params of built-in actions in every task and mixin. Gilbert's
@@ -29,7 +30,7 @@ export async function checkBuiltinParams(manifest: Manifest, options: { strict?:
   const warnings: ManifestWarning[] = [];
   for (const [owner, jobs] of owners) {
     for (const [index, job] of jobs.entries()) {
-      const load = job.action ? builtinShapes[job.action] : undefined;
+      const load = job.action ? builtinShapes.get(job.action) : undefined;
       if (!load || !job.params || !job.location) continue;
       const { paramShape } = await load();
       for (const unknown of unknownParams(paramShape, job.params)) {

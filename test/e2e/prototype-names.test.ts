@@ -43,6 +43,55 @@ describe('names shared with Object.prototype', () => {
     }
   });
 
+  it("an action named 'toString' with params is an unknown action, for ls and run alike", async () => {
+    const { dir, cleanup } = await project(
+      undefined,
+      `version: "1.0"
+tasks:
+  t:
+  - action: toString
+    params: { command: "echo hi" }
+  c:
+  - action: constructor
+    params: { a: 1 }
+`,
+    );
+    try {
+      const list = await runCli(['ls'], { cwd: dir });
+      assert.equal(list.code, 0, list.stderr);
+      for (const [task, action] of [
+        ['t', 'toString'],
+        ['c', 'constructor'],
+      ]) {
+        const run = await runCli(['run', task!], { cwd: dir });
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, new RegExp(`no such action handler: '${action}'|action '${action}' doesn't exists?`));
+        assert.doesNotMatch(run.stderr, /bug in gilbert-ts|^\s+at /m);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("a param named '__proto__' stays a param", async () => {
+    const { dir, cleanup } = await project(
+      undefined,
+      `version: "1.0"
+tasks:
+  t:
+  - action: shell
+    params: { command: "echo hi", __proto__: x }
+`,
+    );
+    try {
+      const result = await runCli(['run', 't', '--dry-run'], { cwd: dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /params: \{"command":"echo hi","__proto__":"x"\}/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("a task named '__proto__' runs, sees a var named 'constructor', and is listed", async () => {
     const { dir, cleanup } = await project(undefined, manifest);
     try {
