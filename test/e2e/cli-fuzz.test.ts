@@ -73,6 +73,9 @@ tasks:
     params: { command: "echo proto" }
   constructor:
   - mixin: toString
+  valueOf:
+  - action: toString
+    params: { a: 1 }
 `,
 ];
 
