@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"plugin"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -59,19 +60,22 @@ func notAPlugin(path, why string) error {
 }
 
 func checkIsGoPlugin(path string) error {
-	f, err := elf.Open(path)
-	if err != nil {
-		return notAPlugin(path, "not an ELF shared library")
-	}
-	defer f.Close()
-	if f.Type != elf.ET_DYN {
-		return notAPlugin(path, "not a shared library")
+	// Build info is read alike from ELF and Mach-O; the ELF file is opened for its type and symbols only.
+	f, elfErr := elf.Open(path)
+	if elfErr == nil {
+		defer f.Close()
+		if f.Type != elf.ET_DYN {
+			return notAPlugin(path, "not a shared library")
+		}
 	}
 	info, err := buildinfo.ReadFile(path)
 	if err != nil {
+		if elfErr != nil {
+			return notAPlugin(path, fmt.Sprintf("not %s shared library", nativeFormat()))
+		}
 		if hasGoPluginSymbols(f) {
 			return &WireError{
-				Message: fmt.Sprintf("plugin '%s' carries no Go build info: it was built by a Go toolchain other than %s", path, shimGoVersion()),
+				Message: fmt.Sprintf("plugin '%s' carries no Go build info: it was built by a Go toolchain older than 1.18", path),
 				Hint:    rebuildHint(),
 			}
 		}
@@ -81,6 +85,14 @@ func checkIsGoPlugin(path string) error {
 		return notAPlugin(path, fmt.Sprintf("it is a Go -buildmode=%s build", orDefault(mode, "exe")))
 	}
 	return checkABI(path, info)
+}
+
+// nativeFormat is the kind of shared library plugin.Open takes here.
+func nativeFormat() string {
+	if runtime.GOOS == "darwin" {
+		return "a Mach-O"
+	}
+	return "an ELF"
 }
 
 func hasGoPluginSymbols(f *elf.File) bool {
@@ -119,6 +131,11 @@ func checkABI(path string, plug *buildinfo.BuildInfo) error {
 	if pt, ht := setting(plug, "-trimpath") == "true", setting(host, "-trimpath") == "true"; pt != ht {
 		problems = append(problems, fmt.Sprintf("it was built %s -trimpath, the shim %s", withOrWithout(pt), withOrWithout(ht)))
 	}
+	for _, key := range abiSettings {
+		if pv, hv := abiSetting(plug, key), abiSetting(host, key); pv != hv {
+			problems = append(problems, fmt.Sprintf("its %s is %s, the shim's %s", key, orDefault(pv, "not set"), orDefault(hv, "not set")))
+		}
+	}
 	if len(problems) == 0 {
 		return nil
 	}
@@ -128,13 +145,32 @@ func checkABI(path string, plug *buildinfo.BuildInfo) error {
 	}
 }
 
+// abiSettings change the contents of packages shared with the host, beside
+// -trimpath (as in src/plugins/abi/compare.ts).
+var abiSettings = []string{"-race", "-msan", "-asan", "-tags", "-gcflags", "GOEXPERIMENT", "GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64"}
+
+// abiSetting is a build setting, with the per-module path rewrites gilbert-ts
+// adds to a matching shim (-gcflags=<module>/...=-trimpath=…=>…) not counted:
+// they make paths agree and change no code.
+func abiSetting(info *debug.BuildInfo, key string) string {
+	value := setting(info, key)
+	if key == "-gcflags" && strings.Contains(value, "/...=-trimpath=") && strings.Contains(value, "=>") {
+		return ""
+	}
+	return value
+}
+
+// diagnoseOpenError runs after checkABI found toolchain, module versions and
+// flags equal, so a package hash mismatch left means the package was compiled
+// from other paths: Go never says so, it says "different version".
 func diagnoseOpenError(path string, err error) error {
 	msg := err.Error()
 	be := &WireError{Message: fmt.Sprintf("failed to load plugin, %s (file '%s')", msg, path)}
 	if i := strings.Index(msg, "different version of package "); i >= 0 {
 		pkg := strings.TrimSpace(msg[i+len("different version of package "):])
-		be.Message = fmt.Sprintf("plugin '%s' was built with a different version of package %s than gilbert-ts's Go shim", path, pkg)
-		be.Hint = rebuildHint()
+		be.Message = fmt.Sprintf("plugin '%s' does not match gilbert-ts's Go shim: Go's plugin.Open says package %s differs, although the toolchain, module versions and build flags are equal; "+
+			"so it was compiled from other source paths (built without -trimpath under another module cache or a vendor folder) or with a setting Go does not record", path, pkg)
+		be.Hint = "gilbert-ts builds a shim with the plugin's source paths when it can read them from the plugin (Go >= 1.18 build info); else rebuild the plugin with -trimpath, or on this machine with " + shimGoVersion()
 	}
 	return be
 }

@@ -4,7 +4,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { PluginError } from '../../src/errors.js';
 import { abiDifferences, defaultShimPath, readGoBuildInfo, shimBuildInfo } from '../../src/plugins/abi/index.js';
+import { loadGoPlugin } from '../../src/plugins/go/load.js';
 import { cliEnv, project, runCli } from '../e2e/helpers.js';
 import { buildHelloPlugin, scratch } from './helpers.js';
 import { ReleaseServer } from './release-server.js';
@@ -52,13 +54,17 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
     }
   }
 
-  it('a plugin built under another module cache (another machine, a CI runner) loads through file:// and http://', async () => {
-    // Another GOMODCACHE, filled from the local one through a file:// proxy: same module versions, other build paths.
-    const otherCache = path.join(work.dir, 'other-machine', 'pkg', 'mod');
-    const plugin = await buildHelloPlugin(work.dir, 'other-machine', {
+  /** The hello plugin built under another GOMODCACHE, filled from the local one through a file:// proxy: same module versions, other build paths. */
+  let otherCache = '';
+  let otherMachinePlugin: Promise<string> | undefined;
+  const builtOnOtherMachine = () =>
+    (otherMachinePlugin ??= buildHelloPlugin(work.dir, 'other-machine', {
       pluginName: 'elsewhere',
-      env: { GOMODCACHE: otherCache, GOPROXY: `file://${localModCache}/cache/download`, GOSUMDB: 'off' },
-    });
+      env: { GOMODCACHE: (otherCache = path.join(work.dir, 'other-machine', 'pkg', 'mod')), GOPROXY: `file://${localModCache}/cache/download`, GOSUMDB: 'off' },
+    }));
+
+  it('a plugin built under another module cache (another machine, a CI runner) loads through file:// and http://', async () => {
+    const plugin = await builtOnOtherMachine();
     const info = (await readGoBuildInfo(plugin))!;
     assert.equal(info.sourceDirectories?.get('github.com/go-gilbert/gilbert-sdk'), `${otherCache}/github.com/go-gilbert/gilbert-sdk@v0.9.0`, "the plugin's build path is read from its file table");
     assert.deepEqual(
@@ -78,6 +84,59 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
     assert.equal(downloaded.code, 0, downloaded.stderr + downloaded.stdout);
     assert.match(downloaded.stdout, /hello, http from elsewhere/);
     assert.doesNotMatch(downloaded.stdout + downloaded.stderr, /Building a Go shim/, 'the shim built for those build paths is reused');
+  });
+
+  it('says what differs and what to do when no shim can be built for it; never "different version" for equal versions', async () => {
+    const plugin = await builtOnOtherMachine();
+    const bareHome = await scratch('gilbert-anywhere-nogo-');
+    const dir = await project(undefined, `plugins:\n  - file://${plugin}\ntasks:\n  greet:\n    - action: elsewhere:greet\n`);
+    try {
+      // No Go toolchain on PATH and nothing cached: the shim it needs cannot be built.
+      const result = await runCli(['run', 'greet'], { cwd: dir.dir, env: cliEnv({ GILBERT_HOME: bareHome.dir, PATH: path.dirname(process.execPath) }), timeoutMs: 120_000 });
+      assert.equal(result.code, 1, result.stderr + result.stdout);
+      const sdkFolder = 'github\\.com/go-gilbert/gilbert-sdk@v0\\.9\\.0';
+      assert.match(result.stderr, /no matching Go shim can be made: no Go toolchain found .*\nIt differs from gilbert-ts's Go shim in:\n/);
+      assert.match(result.stderr, new RegExp(`\\n  - build path of github\\.com/go-gilbert/gilbert-sdk v0\\.9\\.0: plugin ${otherCache}/${sdkFolder}, shim ${localModCache}/${sdkFolder}\\n`));
+      assert.match(result.stderr, /install Go >= 1\.21 .*; or rebuild the plugin on this machine/, 'what to do about it');
+      assert.doesNotMatch(result.stderr, /different version/);
+    } finally {
+      await dir.cleanup();
+      await bareHome.dispose();
+    }
+
+    // The shim's own check, for a plugin opened without that planning (as a library user of the bridge might): Go's "different version" is explained.
+    const error = await loadGoPlugin(plugin).then(() => assert.fail('it must not open'), (thrown: PluginError) => thrown);
+    assert.match(error.message, /does not match gilbert-ts's Go shim: Go's plugin\.Open says package github\.com\/\S+ differs, although the toolchain, module versions and build flags are equal; so it was compiled from other source paths/);
+    assert.doesNotMatch(error.message, /was built with a different version/);
+    assert.match(error.hint ?? '', /-trimpath/);
+  });
+
+  it('plugins built by go1.21, go1.22 and go1.23 load beside a go1.26 one, each with a shim its toolchain compiles', async () => {
+    const toolchains = ['go1.21.13', 'go1.22.12', 'go1.23.12'];
+    const plugins = [{ url: `file://${await buildHelloPlugin(work.dir, 'current', { pluginName: 'current' })}`, name: 'current' }];
+    for (const toolchain of toolchains) {
+      const name = `built_${toolchain.replace(/\W/g, '_')}`;
+      const plugin = await buildHelloPlugin(work.dir, name, { pluginName: name, env: { GOTOOLCHAIN: toolchain } });
+      assert.equal((await readGoBuildInfo(plugin))?.goVersion, toolchain, 'go1.21+ plugins carry build info');
+      plugins.push({ url: `file://${plugin}`, name });
+    }
+    const first = await greet(plugins, 'toolchains');
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    for (const plugin of plugins) assert.match(first.stdout, new RegExp(`hello, toolchains from ${plugin.name}\\n`));
+    for (const toolchain of toolchains) assert.match(first.stdout + first.stderr, new RegExp(`Building a Go shim matching plugin '.*built_${toolchain.replace(/\W/g, '_')}\\.so' \\(${toolchain.replace(/\./g, '\\.')}, .*it differs from the shim in: Go toolchain`));
+    const again = await greet(plugins, 'again');
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    assert.doesNotMatch(again.stdout + again.stderr, /Building a Go shim/, 'the shims are cached');
+    assert.equal(again.stdout.match(/hello, again from /g)?.length, plugins.length);
+  });
+
+  it('a plugin built by go1.21.0 to go1.21.6 is refused with the reason: a shim built by those crashes inside Node', async () => {
+    const plugin = await buildHelloPlugin(work.dir, 'go1210', { pluginName: 'go1210', env: { GOTOOLCHAIN: 'go1.21.0' } });
+    const result = await greet([{ url: `file://${plugin}`, name: 'go1210' }], 'old');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.match(result.stderr, /go1210\.so': plugin cannot be opened: its toolchain go1\.21\.0 has a runtime bug .*"fatal: morestack on g0", golang\/go#62440, fixed in go1\.21\.7/);
+    assert.match(result.stderr, /rebuild the plugin with go1\.21\.7 or newer/);
+    assert.doesNotMatch(result.stdout + result.stderr, /Building a Go shim/, 'nothing is built for it');
   });
 
   it('a vendored plugin (go build -mod=vendor) loads: its modules were compiled from its vendor folder', async () => {

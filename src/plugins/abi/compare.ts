@@ -70,13 +70,18 @@ export function describeDifferences(differences: AbiDifference[], labels: [plugi
   return differences.map((difference) => `${difference.what}: ${labels[0]} ${difference.plugin}, ${labels[1]} ${difference.shim}`).join('; ');
 }
 
-/** What a plugin's author (or user) can do about each kind of difference, when gilbert-ts cannot build a shim to match. */
+/** The differences as a list, one line each, for an error message. */
+export function listDifferences(differences: AbiDifference[]): string {
+  return differences.map((difference) => `  - ${difference.what}: plugin ${difference.plugin}, shim ${difference.shim}`).join('\n');
+}
+
+/** What can be done about each kind of difference when gilbert-ts cannot build a shim to match. */
 export function remediesFor(differences: AbiDifference[]): string[] {
   const remedies = new Set<string>();
   for (const difference of differences) {
-    if (difference.kind === 'toolchain') remedies.add(`rebuild the plugin with ${difference.shim} (GOTOOLCHAIN=${difference.shim.split(/\s/)[0]} go build -buildmode=plugin), or let gilbert-ts fetch ${difference.plugin.split(/\s/)[0]} (it needs the Go module proxy)`);
-    else if (difference.kind === 'module') remedies.add(`pin ${difference.what.replace(/^module /, '')} to ${difference.shim} in the plugin's go.mod and rebuild it`);
-    else if (difference.kind === 'build path') remedies.add('rebuild the plugin with -trimpath (its build paths then no longer matter), or let gilbert-ts build a shim with its paths (it needs Go and the Go module proxy)');
+    if (difference.kind === 'toolchain') remedies.add(`rebuild the plugin with ${difference.shim.split(/\s/)[0]} (GOTOOLCHAIN=${difference.shim.split(/\s/)[0]} go build -buildmode=plugin)`);
+    else if (difference.kind === 'module') remedies.add(`require ${difference.what.replace(/^module /, '')} ${difference.shim} in the plugin's go.mod and rebuild it`);
+    else if (difference.kind === 'build path') remedies.add('rebuild the plugin on this machine (its module sources are then where the shim\'s are)');
     else if (difference.what === '-trimpath') remedies.add(`rebuild the plugin ${difference.shim === 'true' ? 'with' : 'without'} -trimpath`);
     else remedies.add(`rebuild the plugin with ${difference.what}=${difference.shim === unset ? '(unset)' : difference.shim}`);
   }

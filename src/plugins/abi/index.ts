@@ -6,10 +6,12 @@ import { defaultGoBuild } from '../sources/go.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { abiDifferences, type AbiDifference, describeBuild, describeDifferences } from './compare.js';
+import { whyInProcessCrashes } from './loadable.js';
 import { defaultShimPath, goBuildSettingsFor, matchingShim, shimBuildInfo } from './shim.js';
 
 export { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 export { abiDifferences, describeBuild } from './compare.js';
+export { toolchainName, whyInProcessCrashes, whyNoHostFits } from './loadable.js';
 export { defaultShimPath, matchingShim, shimBuildInfo } from './shim.js';
 
 /** A shim choice that fails because of one plugin: importPlugins names it in the message. */
@@ -91,6 +93,12 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     const info = await readGoBuildInfo(plugin.path);
     if (!info) continue;
     checkPlatform(plugin.label, info);
+    const crashes = whyInProcessCrashes(info);
+    if (crashes) {
+      throw new ShimChoiceError(plugin.label, `plugin cannot be opened: ${crashes}`, {
+        hint: `rebuild the plugin with go1.21.7 or newer (GOTOOLCHAIN=go1.21.13 go build -buildmode=plugin), or load it from source (go://, or github:// with ?build=source)`,
+      });
+    }
     const group = groups.find((candidate) => abiDifferences(info, candidate.info).length === 0);
     if (group) group.labels.push(plugin.label);
     else groups.push({ info, labels: [plugin.label] });

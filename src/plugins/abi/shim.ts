@@ -10,7 +10,8 @@ import { runGoCommand } from '../go-command.js';
 import { buildProgress, type BuildProgress } from '../sources/progress.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
-import { abiDifferences, type AbiDifference, describeBuild, describeDifferences, ownGcflags, remediesFor } from './compare.js';
+import { abiDifferences, type AbiDifference, describeBuild, describeDifferences, listDifferences, ownGcflags, remediesFor } from './compare.js';
+import { toolchainName, whyNoHostFits } from './loadable.js';
 import { compiledModule, escapeModulePath } from './sourcedirs.js';
 
 /** The package root: src/plugins/abi (or dist/plugins/abi) is three levels down. */
@@ -55,10 +56,6 @@ export function goBuildSettingsFor(shim: GoBuildInfo): GoBuildSettings {
   return { goCommand: 'go', flags, env: { ...env, GOTOOLCHAIN: toolchainName(shim.goVersion), GOFLAGS: '-buildvcs=false' } };
 }
 
-/** `go1.26.8` → the GOTOOLCHAIN value; toolchains carrying extra words (`go1.26.8 X:foo`) keep only the version. */
-function toolchainName(goVersion: string): string {
-  return goVersion.split(/\s/)[0]!;
-}
 
 /** The shim's sources (every package under go-shim/, and the C header): part of every built shim's cache key. */
 async function shimSourceHash(): Promise<string> {
@@ -142,10 +139,6 @@ function rewritesFor(plugin: GoBuildInfo, localModCache: string): { module: stri
   return rewrites;
 }
 
-/** Modules replaced by a local folder: their sources exist only where the plugin was built. */
-function locallyReplaced(plugin: GoBuildInfo): string[] {
-  return [...plugin.deps].filter(([module, versionLine]) => !compiledModule(module, versionLine)).map(([module, versionLine]) => `${module} ${versionLine}`);
-}
 
 /** A shim (c-shared library) built like `plugin` was; see matchingGoHost. */
 export function matchingShim(plugin: GoBuildInfo, options: MatchingShimOptions): Promise<string> {
@@ -166,14 +159,15 @@ export async function matchingGoHost(plugin: GoBuildInfo, target: GoHostTarget, 
   await sweepStaleTemporaries(shimRoot, options.log);
   const toolchain = toolchainName(plugin.goVersion);
   const version = semver.coerce(toolchain.replace(/^go/, ''));
+  // Says why no shim could be built, what differs from the shim in use, and what to do about each difference.
+  const differs = options.differences?.length ? `\nIt differs from gilbert-ts's Go shim in:\n${listDifferences(options.differences)}` : '';
   const cannotMatch = (reason: string, hint: string) =>
-    new PluginError(`plugin was built with ${describeBuild(plugin)}, and no matching Go shim can be made: ${reason}`, { hint });
-  if (!version || semver.lt(version, '1.21.0')) {
-    throw cannotMatch(`its toolchain ${toolchain} is older than Go 1.21, the first that GOTOOLCHAIN can fetch`, `rebuild the plugin with Go >= 1.21 (or use go:// so that gilbert-ts builds it)`);
-  }
-  const replaced = locallyReplaced(plugin);
-  if (replaced.length) {
-    throw cannotMatch(`it was built with modules replaced by local folders (${replaced.join(', ')}), whose sources exist only where it was built`, 'rebuild the plugin without local `replace` directives, or load it from source (go://, or github:// with ?build=source)');
+    new PluginError(`plugin was built with ${describeBuild(plugin)}, and no matching Go shim can be made: ${reason}${differs}`, {
+      hint: [hint, ...remediesFor(options.differences ?? [])].join('; or '),
+    });
+  const noHost = whyNoHostFits(plugin);
+  if (noHost || !version) {
+    throw cannotMatch(noHost ?? `its toolchain ${toolchain} is not a Go release`, 'rebuild the plugin with Go >= 1.21 and without local `replace` directives, or load it from source (go://, or github:// with ?build=source)');
   }
   const { flags, env: settingsEnv } = buildFlagsOf(plugin);
   const deps = [...plugin.deps].sort(([a], [b]) => a.localeCompare(b));
