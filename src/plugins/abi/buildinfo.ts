@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { binaryImage } from './sections.js';
+import { open } from 'node:fs/promises';
+import { binaryLayout, fileTableRange, findPclntab, readerOf } from './sections.js';
 import { moduleSourceDirectories } from './sourcedirs.js';
 
 /**
@@ -59,11 +59,30 @@ export function parseModuleInfo(goVersion: string, modinfo: string): GoBuildInfo
  * Reads the build info of a Go binary (ELF, Mach-O or fat Mach-O); undefined
  * when the file is none of those or carries none (a C library, a Go build
  * older than 1.18). Only the inline layout of Go >= 1.18 is understood.
+ * Reads the headers, the build-info section and the pclntab's file table
+ * (for sourceDirectories), not the whole file.
  */
 export async function readGoBuildInfo(file: string): Promise<GoBuildInfo | undefined> {
-  const binary = binaryImage(await readFile(file));
-  const body = binary?.buildInfo;
-  if (!binary || !body || body.length < 32 || !body.subarray(0, magic.length).equals(magic)) return undefined;
+  const handle = await open(file, 'r');
+  try {
+    const read = readerOf(handle);
+    const layout = await binaryLayout(read, (await handle.stat()).size);
+    if (!layout?.buildInfo) return undefined;
+    const info = parseBuildInfo(await read(layout.buildInfo.offset, layout.buildInfo.size));
+    if (!info) return undefined;
+    // Without a pclntab (not a Go layout known here), the file names are looked for in the whole image.
+    const pclntab = layout.pclntab ?? (layout.relro && (await findPclntab(read, layout.relro)));
+    const names = pclntab ? await fileTableRange(read, pclntab) : layout.image;
+    info.sourceDirectories = moduleSourceDirectories(await read(names.offset, names.size), info.deps);
+    return info;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The contents of a `.go.buildinfo` section; undefined when it is not of the inline layout of Go >= 1.18. */
+function parseBuildInfo(body: Buffer): GoBuildInfo | undefined {
+  if (body.length < 32 || !body.subarray(0, magic.length).equals(magic)) return undefined;
   const inlineStrings = (body[15]! & 0x2) !== 0;
   if (!inlineStrings) return undefined;
   const [versionLength, versionStart] = readUvarint(body, 32);
@@ -72,7 +91,5 @@ export async function readGoBuildInfo(file: string): Promise<GoBuildInfo | undef
   let modinfo = body.toString('latin1', modStart, modStart + modLength);
   // The module info is framed by 16-byte sentinels, as debug/buildinfo strips them.
   if (modinfo.length >= 33 && modinfo[modinfo.length - 17] === '\n') modinfo = modinfo.slice(16, -16);
-  const info = parseModuleInfo(goVersion, Buffer.from(modinfo, 'latin1').toString('utf8'));
-  info.sourceDirectories = moduleSourceDirectories(binary.image, info.deps);
-  return info;
+  return parseModuleInfo(goVersion, Buffer.from(modinfo, 'latin1').toString('utf8'));
 }
