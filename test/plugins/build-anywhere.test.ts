@@ -134,9 +134,18 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
     const plugin = await buildHelloPlugin(work.dir, 'go1210', { pluginName: 'go1210', env: { GOTOOLCHAIN: 'go1.21.0' } });
     const result = await greet([{ url: `file://${plugin}`, name: 'go1210' }], 'old');
     assert.equal(result.code, 1, result.stderr + result.stdout);
-    assert.match(result.stderr, /go1210\.so': plugin cannot be opened: its toolchain go1\.21\.0 has a runtime bug .*"fatal: morestack on g0", golang\/go#62440, fixed in go1\.21\.7/);
+    assert.match(result.stderr, /go1210\.so':\s+plugin cannot be opened: its toolchain go1\.21\.0 has a runtime bug .*"fatal: morestack on g0", golang\/go#62440, fixed in go1\.21\.7/);
     assert.match(result.stderr, /rebuild the plugin with go1\.21\.7 or newer/);
     assert.doesNotMatch(result.stdout + result.stderr, /Building a Go shim/, 'nothing is built for it');
+  });
+
+  it('two plugins built from the same Go package path: an error naming both, the package and what to rename', async () => {
+    const twins = [];
+    for (const name of ['twin_one', 'twin_two']) twins.push({ url: `file://${await buildHelloPlugin(work.dir, name, { pluginName: name })}`, name });
+    const result = await greet(twins, 'twins');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.match(result.stderr, /plugins 'file:\/\/.*twin_one\.so' and 'file:\/\/.*twin_two\.so' are both built from the Go package 'example\.com\/gilbert-ts\/fixtures\/hello', and Go opens a package path only once per process/);
+    assert.match(result.stderr, /give one of them its own module path \(the `module` line of its go\.mod/);
   });
 
   it('a vendored plugin (go build -mod=vendor) loads: its modules were compiled from its vendor folder', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { fileExists } from '../cache.js';
@@ -62,6 +63,29 @@ function checkPlatform(label: string, info: GoBuildInfo): void {
   }
 }
 
+/** Plugins that one shim can open: built alike. */
+interface PluginGroup {
+  info: GoBuildInfo;
+  labels: string[];
+  members: { label: string; path: string; packagePath?: string }[];
+}
+
+/**
+ * Go opens a package path once per process: a second plugin whose main
+ * package has the same path (a copy rebuilt under another name, two
+ * scaffolds both called `plugin`) fails in plugin.Open with "plugin already
+ * loaded". Said up front, with what to rename.
+ */
+function checkDistinctPackage(group: PluginGroup, plugin: { label: string; path: string }, info: GoBuildInfo): void {
+  const clash = info.path && group.members.find((member) => member.packagePath === info.path && path.resolve(member.path) !== path.resolve(plugin.path));
+  if (!clash) return;
+  throw new ShimChoiceError(
+    plugin.label,
+    `plugins '${clash.label}' and '${plugin.label}' are both built from the Go package '${info.path}', and Go opens a package path only once per process (plugin.Open: "plugin already loaded")`,
+    { hint: `give one of them its own module path (the \`module\` line of its go.mod, e.g. '${info.path}2') and rebuild it` },
+  );
+}
+
 /** Where each Go plugin is opened: the in-process shim, or a worker process with its own shim. */
 export interface ShimPlan {
   inProcess: string;
@@ -88,7 +112,7 @@ async function buildShimFor(label: string, info: GoBuildInfo, options: AbiOption
  * build info (Go < 1.24) go in process and are left to plugin.Open to judge.
  */
 export async function planShims(plugins: { label: string; path: string }[], options: AbiOptions): Promise<ShimPlan> {
-  const groups: { info: GoBuildInfo; labels: string[] }[] = [];
+  const groups: PluginGroup[] = [];
   for (const plugin of plugins) {
     const info = await readGoBuildInfo(plugin.path);
     if (!info) continue;
@@ -100,8 +124,11 @@ export async function planShims(plugins: { label: string; path: string }[], opti
       });
     }
     const group = groups.find((candidate) => abiDifferences(info, candidate.info).length === 0);
-    if (group) group.labels.push(plugin.label);
-    else groups.push({ info, labels: [plugin.label] });
+    if (group) {
+      checkDistinctPackage(group, plugin, info);
+      group.labels.push(plugin.label);
+      group.members.push({ ...plugin, packagePath: info.path });
+    } else groups.push({ info, labels: [plugin.label], members: [{ ...plugin, packagePath: info.path }] });
   }
   const current = chosenShim ?? (await packagedShim(options.env));
   let inProcess = current && groups.find((group) => abiDifferences(group.info, current.info).length === 0);
