@@ -55,12 +55,11 @@ export async function runCommand(
   try {
     const registry = createBuiltinRegistry();
     if (manifest.plugins.length > 0) {
-      // Plugin code can block the event loop, and with it the signal handlers above.
-      const { startSigintWatchdog } = await import('../system/sigint-watchdog.js');
-      startSigintWatchdog();
       // Lazily: plugin loading may pull in koffi and the Go shim.
       const { importPlugins } = await import('../plugins/index.js');
-      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory }).catch((error: unknown) => {
+      // A script plugin's code can block the event loop, and with it the signal handlers above.
+      const beforeScriptPlugin = async () => (await import('../system/sigint-watchdog.js')).startSigintWatchdog();
+      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory, beforeScriptPlugin }).catch((error: unknown) => {
         throw controller.signal.aborted ? error : withManifestAdvice(error);
       });
     }

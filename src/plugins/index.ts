@@ -21,14 +21,21 @@ export interface ImportPluginsOptions {
   env?: NodeJS.ProcessEnv;
   /** how go:// plugins are built; by default like the shim that loads them */
   goBuild?: GoBuildSettings;
+  /**
+   * Called before each TypeScript/JavaScript plugin is evaluated: its code
+   * runs on this thread and can block the event loop, which Go plugins never
+   * do (no synchronous call reaches plugin code, go-bridge-facts §2).
+   */
+  beforeScriptPlugin?: () => Promise<void>;
 }
 
-async function loadArtifact(artifact: PluginArtifact, shimPath: string | undefined): Promise<GilbertPlugin> {
+async function loadArtifact(artifact: PluginArtifact, shimPath: string | undefined, options: ImportPluginsOptions): Promise<GilbertPlugin> {
   if (artifact.kind === 'go') {
     // Loaded on demand: the Go loader pulls in koffi, which only a Go plugin should pay for.
     const { loadGoPlugin } = await import('./go/load.js');
     return loadGoPlugin(artifact.path, { shimPath });
   }
+  await options.beforeScriptPlugin?.();
   const { loadTsPlugin } = await import('./ts/load.js');
   return loadTsPlugin(artifact.path);
 }
@@ -142,7 +149,7 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
     let opened = false;
     try {
       options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
-      const plugin = openedInWorkers.get(shownUrl) ?? (await loadArtifact(artifact, plan?.inProcess));
+      const plugin = openedInWorkers.get(shownUrl) ?? (await loadArtifact(artifact, plan?.inProcess, options));
       opened = true;
       const name = plugin.name.trim();
       if (!name) throw new PluginError('plugin name should not be empty');

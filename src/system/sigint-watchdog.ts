@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
  * A second Ctrl+C must end gilbert even while plugin code blocks the event
  * loop (a TypeScript plugin in a busy loop): then no JavaScript signal
  * handler can run, and a worker thread gets no signals in Node. So a tiny
- * shell process watches instead. It shares gilbert's process group, so the
+ * shell process watches instead, started before the first TypeScript plugin
+ * is evaluated (Go plugins never run on the JS thread, so a run using only
+ * those does not pay for the fork). It shares gilbert's process group, so the
  * terminal's Ctrl+C reaches it too. At the second one it gives gilbert half
  * a second to exit by itself (a responsive gilbert exits at once, 130); if
  * gilbert is still there, it kills the process groups gilbert started and
