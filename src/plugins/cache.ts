@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { createHash, randomBytes } from '../system/crypto.js';
 import { GilbertError, PluginError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
+import { createHash } from '../../system/crypto.js';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { fileExists, insideRoot, prepareStorage, shimStorageDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';

@@ -1,6 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createHash } from '../../system/crypto.js';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
 import { fileExists, goPluginCachePath, prepareProjectPluginDirectory, projectPluginDirectory, sweepStaleTemporaries, verifyCachedFile, writeAtomically } from '../cache.js';
