@@ -1,4 +1,4 @@
-import { familySync, GLIBC, MUSL } from 'detect-libc';
+import { createRequire } from 'node:module';
 import { PluginError } from '../errors.js';
 import { goArch, goOs, nodeArchsWithGoArch, nodePlatformsWithGoOs } from '../system/go-platform.js';
 
@@ -16,15 +16,31 @@ function unsupported(what: string, found: string, supported: readonly string[]):
   });
 }
 
-/** Maps Node's platform/arch to Go's GOOS/GOARCH (and the libc family on Linux). */
-export function goPlatform(platform: string = process.platform, arch: string = process.arch): GoPlatform {
+/** Maps Node's platform/arch to Go's GOOS/GOARCH: what a plugin's build info must say. */
+export function goTarget(platform: string = process.platform, arch: string = process.arch): GoPlatform {
   const goos = goOs(platform);
   if (!goos) throw unsupported('platform', platform, nodePlatformsWithGoOs);
   const goarch = goArch(arch);
   if (!goarch) throw unsupported('architecture', arch, nodeArchsWithGoArch);
-  if (goos !== 'linux') return { goos, goarch };
+  return { goos, goarch };
+}
+
+export const GLIBC = 'glibc';
+export const MUSL = 'musl';
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * goTarget and, on Linux, the libc family. detect-libc is loaded only here
+ * (4–6 ms of CPU with its module loading): only choosing a release asset
+ * needs the libc, not checking a plugin already at hand.
+ */
+export function goPlatform(platform: string = process.platform, arch: string = process.arch): GoPlatform {
+  const target = goTarget(platform, arch);
+  if (target.goos !== 'linux') return target;
+  const { familySync } = requireHere('detect-libc') as typeof import('detect-libc');
   // detect-libc answers null when it cannot tell; glibc is by far the common case then.
-  return { goos, goarch, libc: familySync() === MUSL ? 'musl' : 'glibc' };
+  return { ...target, libc: familySync() === MUSL ? MUSL : GLIBC };
 }
 
 /**
@@ -47,4 +63,3 @@ export function genericAssetUsable(host: GoPlatform = goPlatform()): boolean {
   return host.libc !== MUSL;
 }
 
-export { GLIBC, MUSL };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { fileExists } from '../cache.js';
-import { goPlatform } from '../platform.js';
+import { goTarget } from '../platform.js';
 import { defaultGoBuild } from '../sources/go.js';
 import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
@@ -53,7 +53,7 @@ export async function goBuildForDefaultShim(env: NodeJS.ProcessEnv): Promise<GoB
 }
 
 function checkPlatform(label: string, info: GoBuildInfo): void {
-  const host = goPlatform();
+  const host = goTarget();
   const goos = info.settings.get('GOOS');
   const goarch = info.settings.get('GOARCH');
   if ((goos && goos !== host.goos) || (goarch && goarch !== host.goarch)) {
