@@ -9,6 +9,7 @@ export GOFLAGS := -buildvcs=false
 SHIM_DIR   := go-shim
 SHIM_LIB   := $(SHIM_DIR)/build/libgilbert_shim.so
 SHIM_HOST  := $(SHIM_DIR)/build/gilbert-go-host
+EXAMPLE_PLUGIN := examples/hello/plugin/build/gilbert-plugin-example.so
 TS_SOURCES := $(shell find src -name '*.ts')
 # `make test TEST=test/bridge` runs only the tests under that path
 TEST ?= test
@@ -27,7 +28,8 @@ deps: node_modules/.install-stamp
 ## ---- build -----------------------------------------------------------------
 # tsc's output is the library and `gilbert-ts/sdk`; the CLI entry is then
 # replaced by a bundle with a V8 code cache, for start-up time (scripts/bundle-cli.mjs)
-dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.cjs scripts/build-files.mjs
+# (the shim and the example plugin first: the code cache is recorded with a Go plugin run)
+dist/.build-stamp: node_modules/.install-stamp $(TS_SOURCES) tsconfig.json scripts/bundle-cli.mjs scripts/cli-entry.cjs scripts/build-files.mjs | $(SHIM_LIB) $(EXAMPLE_PLUGIN)
 	npx tsc -p tsconfig.json
 	$(NODE) scripts/bundle-cli.mjs
 	$(NODE) scripts/build-files.mjs
@@ -54,7 +56,6 @@ GOPLUG_DIR   := test/fixtures/go-plugins
 GOPLUG_BUILD := $(GOPLUG_DIR)/build
 GOPLUG_NAMES := bridgetest noname nosymbols wrongtype
 GOPLUG_LIBS  := $(patsubst %,$(GOPLUG_BUILD)/%.so,$(GOPLUG_NAMES)) $(GOPLUG_BUILD)/trimpath.so $(GOPLUG_BUILD)/oldsdk.so $(GOPLUG_BUILD)/notplugin.so
-EXAMPLE_PLUGIN := examples/hello/plugin/build/gilbert-plugin-example.so
 
 $(GOPLUG_BUILD)/%.so: $(GOPLUG_DIR)/%/*.go $(GOPLUG_DIR)/go.mod
 	cd $(GOPLUG_DIR) && $(GO) build -buildmode=plugin -o build/$*.so ./$*
