@@ -54,7 +54,7 @@ shim: $(SHIM_LIB) $(SHIM_HOST)
 # Go plugin fixtures for test/bridge (one .so per fault or behaviour).
 GOPLUG_DIR   := test/fixtures/go-plugins
 GOPLUG_BUILD := $(GOPLUG_DIR)/build
-GOPLUG_NAMES := bridgetest noname nosymbols wrongtype
+GOPLUG_NAMES := bridgetest noname nosymbols wrongtype crash
 GOPLUG_LIBS  := $(patsubst %,$(GOPLUG_BUILD)/%.so,$(GOPLUG_NAMES)) $(GOPLUG_BUILD)/trimpath.so $(GOPLUG_BUILD)/oldsdk.so $(GOPLUG_BUILD)/notplugin.so
 
 $(GOPLUG_BUILD)/%.so: $(GOPLUG_DIR)/%/*.go $(GOPLUG_DIR)/go.mod

@@ -47,3 +47,7 @@ func (o callbackOutlet) Deliver(batch []byte) {
 
 func (callbackOutlet) Signal() { C.gs_signal() }
 func (callbackOutlet) Wait()   { C.gs_wait() }
+
+// Sync is false: a callback blocks its thread until JS runs it, so one
+// dispatcher thread waits, not every goroutine that logs.
+func (callbackOutlet) Sync() bool { return false }

@@ -20,11 +20,15 @@ const (
 
 // Outlet is how a transport takes events: Deliver gets one batch at a time,
 // in order, ending with a NUL byte (not part of the batch); Signal wakes the
-// dispatcher, which sleeps in Wait.
+// dispatcher, which sleeps in Wait. When Sync, nothing waits for the
+// dispatcher: the goroutine that made an event delivers it before going on,
+// so an event is out of the process before the plugin's next statement
+// (which may be os.Exit).
 type Outlet interface {
 	Deliver(batch []byte)
 	Signal()
 	Wait()
+	Sync() bool
 }
 
 // Log levels as one digit, indexes into LOG_LEVELS in marshal.ts.
@@ -54,7 +58,7 @@ func (o *outbox) start(out Outlet) bool {
 	first := o.out == nil
 	o.out = out
 	o.mu.Unlock()
-	if first {
+	if first && !out.Sync() {
 		go o.dispatch()
 	}
 	return first
@@ -64,7 +68,11 @@ func (o *outbox) start(out Outlet) bool {
 // a log line costs no allocation of its own. Only the first event of a batch
 // wakes the dispatcher; the rest ride along.
 func (o *outbox) push(encode func(b []byte) []byte) {
-	if first, out := o.append(encode); first {
+	if first, out := o.append(encode); out.Sync() {
+		o.delivering.Lock()
+		o.flush()
+		o.delivering.Unlock()
+	} else if first {
 		out.Signal()
 	}
 }
@@ -75,14 +83,16 @@ func (o *outbox) push(encode func(b []byte) []byte) {
 // it, in order, and only one goroutine delivers at a time.
 func (o *outbox) pushNow(encode func(b []byte) []byte) {
 	first, out := o.append(encode)
-	if o.delivering.TryLock() {
-		o.flush()
-		o.delivering.Unlock()
+	if out.Sync() {
+		o.delivering.Lock()
+	} else if !o.delivering.TryLock() {
+		if first {
+			out.Signal()
+		}
 		return
 	}
-	if first {
-		out.Signal()
-	}
+	o.flush()
+	o.delivering.Unlock()
 }
 
 func (o *outbox) append(encode func(b []byte) []byte) (first bool, out Outlet) {
@@ -173,6 +183,12 @@ func emitDone(call int64, err *WireError, result []byte) {
 		}
 		return append(b, '}')
 	})
+}
+
+// Hello is the host process's handshake record (HelloEvent), sent before anything else.
+func Hello() []byte {
+	body, _ := json.Marshal(HelloEvent{Protocol: ProtocolVersion, Build: BuildInfo()})
+	return append([]byte(`J{"e":"hello",`), body[1:]...)
 }
 
 // emitEvent sends one of goEvents (but log and done): its struct's JSON with "e" first.

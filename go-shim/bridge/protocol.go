@@ -148,6 +148,13 @@ type LogEvent struct {
 	Message string `json:"message"`
 }
 
+// HelloEvent is the host process's first frame (cmd/host): the protocol it
+// speaks and its runtime/debug build info.
+type HelloEvent struct {
+	Protocol int64 `json:"protocol"`
+	Build    JSON  `json:"build"`
+}
+
 // ---- errors ---------------------------------------------------------------------
 
 // WireError is an error crossing the boundary, either way. Name is the
@@ -278,7 +285,7 @@ var (
 	}
 	goEvents = map[string]any{
 		"done": DoneEvent{}, "request": RequestEvent{}, "context": ContextEvent{}, "cancel": CancelEvent{},
-		"vars": VarsEvent{}, "release": ReleaseEvent{}, "log": LogEvent{},
+		"vars": VarsEvent{}, "release": ReleaseEvent{}, "log": LogEvent{}, "hello": HelloEvent{},
 	}
 	requests = []describable{
 		reqAppendVariables, reqAppendGlobals, reqGlobal, reqVariable, reqVars, reqExpand, reqEnvironment, reqEnviron,

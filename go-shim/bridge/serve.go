@@ -91,3 +91,35 @@ func newHandlerCall(call, pluginID int64, action string, scope int64, params Tag
 	}
 	emitDone(call, nil, []byte(quoteInt(id)))
 }
+
+// ServeJSON serves one host call read as a JSON line ({"op": …, …fields}).
+// A call that cannot be decoded is answered with an error rather than left
+// waiting: its `call` ends with it, its `req` is answered with it.
+func ServeJSON(line []byte) {
+	var head struct {
+		Op   string `json:"op"`
+		Call int64  `json:"call"`
+		Req  int64  `json:"req"`
+	}
+	err := json.Unmarshal(line, &head)
+	var call any
+	if err == nil {
+		call, err = DecodeCall(head.Op, line)
+	}
+	if err == nil {
+		Serve(call)
+		return
+	}
+	bad := &WireError{Message: "gilbert-ts bug: the Go host could not read a host call: " + err.Error()}
+	switch {
+	case head.Call != 0:
+		emitDone(head.Call, bad, nil)
+	case head.Req != 0:
+		complete(head.Req, false, mustJSON(bad))
+	}
+}
+
+func mustJSON(v any) []byte {
+	data, _ := json.Marshal(v)
+	return data
+}

@@ -18,12 +18,18 @@ export interface Transport {
   setBusy(busy: boolean): void;
 }
 
+/** What ended the Go side: the errors of the calls in flight say `Go plugin 'p' (action 'p:a') <what>`. */
+export interface HostEnded {
+  what: string;
+  hint: string;
+}
+
 /** What a transport reports to the bridge. */
 export interface TransportSink {
   /** one batch of event records (marshal.ts), in order */
   batch(text: string): void;
-  /** the Go side is gone: every call in flight fails with `error` */
-  ended(error: Error): void;
+  /** the Go side is gone, after its last batch: every call in flight fails, and every later one */
+  ended(how: HostEnded): void;
 }
 
 /** A Go plugin the Go side opened. */
@@ -34,6 +40,8 @@ interface Pending {
   reject(error: Error): void;
   /** what the error becomes: a load failure or a job failure */
   kind: 'load' | 'job';
+  /** `plugin:action` the call runs, for the message when the Go side dies under it */
+  action?: string;
 }
 
 interface CtxEntry {
@@ -64,21 +72,35 @@ export class GoBridge {
   /** root context of each context: Go-derived contexts are released with their root */
   private readonly ctxRoot = new Map<number, number>();
   private readonly rootHandler = new Map<number, number>();
+  /** opened plugins' names, and the `plugin:action` of each Go handler */
+  private readonly pluginNames = new Map<number, string>();
+  private readonly handlerActions = new Map<number, string>();
+  /** set once the Go side is gone */
+  private endedHow?: HostEnded;
 
   /** `connect` makes the transport, giving it where to report. */
   constructor(connect: (sink: TransportSink) => Transport) {
-    this.transport = connect({ batch: (text) => this.onBatch(text), ended: (error) => this.onEnded(error) });
+    this.transport = connect({ batch: (text) => this.onBatch(text), ended: (how) => this.onEnded(how) });
+  }
+
+  /** True once the Go side is gone (a host process died): every call fails, a new bridge is needed. */
+  get ended(): boolean {
+    return this.endedHow !== undefined;
   }
 
   async open(soPath: string): Promise<OpenedPlugin> {
-    return this.start('load', (call) => ({ op: 'open', call, path: soPath }));
+    const opened = await this.start('load', (call) => ({ op: 'open', call, path: soPath }));
+    this.pluginNames.set(opened.plugin, opened.name);
+    return opened;
   }
 
   async newHandler(plugin: number, action: string, scope: Scope, params: ActionParams): Promise<number> {
     const scopeId = this.id();
     this.scopes.set(scopeId, scope);
     try {
-      const handler = await this.start('job', (call) => ({ op: 'newHandler', call, plugin, action, scope: scopeId, params: encodeParams(params) }));
+      const label = `${this.pluginNames.get(plugin) ?? '?'}:${action}`;
+      const handler = await this.start('job', (call) => ({ op: 'newHandler', call, plugin, action, scope: scopeId, params: encodeParams(params) }), label);
+      this.handlerActions.set(handler, label);
       this.handlerRefs.set(handler, { scope: scopeId, contexts: new Set(), runners: new Set() });
       return handler;
     } catch (err) {
@@ -93,7 +115,7 @@ export class GoBridge {
     const runnerId = this.id();
     this.runners.set(runnerId, runner);
     refs?.runners.add(runnerId);
-    const done = this.start('job', (call) => ({ op: 'call', call, handler, ctx: ctxId, runner: runnerId, vars: ctx.vars ?? {} }));
+    const done = this.start('job', (call) => ({ op: 'call', call, handler, ctx: ctxId, runner: runnerId, vars: ctx.vars ?? {} }), this.handlerActions.get(handler));
     if (ctx.signal.aborted) this.transport.send({ op: 'ctxCancel', ctx: ctxId });
     return done.then(
       () => this.detachAbort(ctxId),
@@ -113,7 +135,7 @@ export class GoBridge {
 
   async cancel(handler: number, ctx: JobContext): Promise<void> {
     const ctxId = this.ctxIdOf(ctx, handler);
-    await this.start('job', (call) => ({ op: 'cancel', call, handler, ctx: ctxId }));
+    await this.start('job', (call) => ({ op: 'cancel', call, handler, ctx: ctxId }), this.handlerActions.get(handler));
   }
 
   /** The bridge's own round trip, without plugin code (for the benchmark). */
@@ -124,7 +146,8 @@ export class GoBridge {
   /** Forgets a handler and every TS object Go could reach through it. */
   releaseHandler(handler: number): void {
     const refs = this.handlerRefs.get(handler);
-    this.transport.send({ op: 'releaseHandler', handler });
+    this.handlerActions.delete(handler);
+    if (!this.ended) this.transport.send({ op: 'releaseHandler', handler });
     if (!refs) return;
     this.handlerRefs.delete(handler);
     this.scopes.delete(refs.scope);
@@ -167,7 +190,7 @@ export class GoBridge {
     this.contexts.delete(id);
     this.ctxRoot.delete(id);
     this.rootHandler.delete(id);
-    this.transport.send({ op: 'releaseCtx', ctx: id });
+    if (!this.ended) this.transport.send({ op: 'releaseCtx', ctx: id });
   }
 
   private context(id: number): JobContext {
@@ -181,10 +204,12 @@ export class GoBridge {
   private start<K extends CallName>(
     kind: Pending['kind'],
     make: (call: number) => Extract<HostCall, { op: K; call: number }>,
+    action?: string,
   ): Promise<CallResult<K>> {
+    if (this.endedHow) return Promise.reject(this.endedError(action));
     const call = this.id();
     const done = new Promise<CallResult<K>>((resolve, reject) =>
-      this.pending.set(call, { resolve: resolve as (value: unknown) => void, reject, kind }),
+      this.pending.set(call, { resolve: resolve as (value: unknown) => void, reject, kind, action }),
     );
     if (this.pending.size === 1) this.transport.setBusy(true);
     try {
@@ -204,8 +229,21 @@ export class GoBridge {
     return p;
   }
 
-  private onEnded(error: Error): void {
-    for (const call of [...this.pending.keys()]) this.settle(call)!.reject(error);
+  private onEnded(how: HostEnded): void {
+    this.endedHow = how;
+    for (const call of [...this.pending.keys()]) {
+      const p = this.settle(call)!;
+      p.reject(this.endedError(p.action));
+    }
+    // nothing Go held can call back any more
+    for (const entry of this.contexts.values()) if (entry.onAbort) entry.ctx.signal.removeEventListener('abort', entry.onAbort);
+  }
+
+  private endedError(action: string | undefined): PluginError {
+    const how = this.endedHow!;
+    const plugin = action?.split(':')[0] ?? [...this.pluginNames.values()][0];
+    const what = plugin ? `Go plugin '${plugin}'${action ? ` (action '${action}')` : ''}` : 'the Go plugin host';
+    return new PluginError(`${what} ${how.what}`, { hint: how.hint });
   }
 
   // ---- events from Go ------------------------------------------------------
@@ -239,8 +277,8 @@ export class GoBridge {
       case 'request': {
         const req = ev.req;
         this.answer({ op: ev.op, args: ev.args } as GoRequest).then(
-          (value) => this.transport.send({ op: 'complete', req, ok: true, data: value ?? null }),
-          (err: unknown) => this.transport.send({ op: 'complete', req, ok: false, data: toWireError(err) }),
+          (value) => this.ended || this.transport.send({ op: 'complete', req, ok: true, data: value ?? null }),
+          (err: unknown) => this.ended || this.transport.send({ op: 'complete', req, ok: false, data: toWireError(err) }),
         );
         return;
       }
@@ -262,7 +300,8 @@ export class GoBridge {
         this.tsHandlers.delete(ev.handler);
         return;
       case 'log':
-        return; // logs travel as text records (onLog)
+      case 'hello':
+        return; // logs travel as text records (onLog); the transport reads the handshake
     }
   }
 

@@ -80,6 +80,8 @@ export const events = {
   /** Go no longer holds the host handler */
   release: { handler: 'int' },
   log: { ctx: 'int', level: 'string', depth: 'int', message: 'string' },
+  /** the Go host process's first frame: its protocol version and runtime/debug build info */
+  hello: { protocol: 'int', build: 'json' },
 } as const;
 
 /** Go → host: requests, each with its args and the answer Go decodes. */

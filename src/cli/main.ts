@@ -53,9 +53,10 @@ export function buildProgram(): Command {
     .argument('[task]', 'task name')
     .option('--var <name=value>', 'sets a variable for the run (repeatable); wins over manifest and job vars', collect, [])
     .option('--dry-run', 'prints the steps with expanded vars without running them')
+    .option('--isolate', 'runs each Go plugin in a Go host process of its own: a plugin that crashes fails only its jobs (also GILBERT_ISOLATE=1)')
     .option('--verbose', 'shows debug information')
     .option('--strict', 'what Gilbert tolerated in a manifest is an error (also GILBERT_STRICT=1)')
-    .action(async (task: string | undefined, options: { var: string[]; dryRun?: boolean; verbose?: boolean; strict?: boolean }) => {
+    .action(async (task: string | undefined, options: { var: string[]; dryRun?: boolean; isolate?: boolean; verbose?: boolean; strict?: boolean }) => {
       if (options.verbose) program.setOptionValue('verbose', true);
       if (options.strict) program.setOptionValue('strict', true);
       const { runCommand } = await import('./run.js');

@@ -38,7 +38,7 @@ function cancelOnSignals(controller: AbortController, log: Logger): { runEnded: 
 
 export async function runCommand(
   task: string | undefined,
-  options: { var: string[]; dryRun?: boolean; strict?: boolean; noColor?: boolean },
+  options: { var: string[]; dryRun?: boolean; strict?: boolean; noColor?: boolean; isolate?: boolean },
   log: Logger,
 ): Promise<void> {
   if (!task) throw new GilbertError('no task specified', { hint: "usage: gilbert run <task>; 'gilbert ls' lists the tasks" });
@@ -59,7 +59,7 @@ export async function runCommand(
       const { importPlugins } = await import('../plugins/index.js');
       // A script plugin's code can block the event loop, and with it the signal handlers above.
       const beforeScriptPlugin = async () => (await import('../system/sigint-watchdog.js')).startSigintWatchdog();
-      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory, beforeScriptPlugin }).catch((error: unknown) => {
+      await importPlugins(manifest.plugins, { registry, log, signal: controller.signal, projectDirectory: manifest.projectDirectory, beforeScriptPlugin, isolate: options.isolate }).catch((error: unknown) => {
         throw controller.signal.aborted ? error : withManifestAdvice(error);
       });
     }

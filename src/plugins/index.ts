@@ -27,6 +27,8 @@ export interface ImportPluginsOptions {
    * do (no synchronous call reaches plugin code, go-bridge-facts §2).
    */
   beforeScriptPlugin?: () => Promise<void>;
+  /** run every Go plugin in a Go host process of its own (`gilbert run --isolate`; also GILBERT_ISOLATE=1, or `?isolate=true` on one plugin's URL) */
+  isolate?: boolean;
 }
 
 async function loadArtifact(artifact: PluginArtifact, shimPath: string | undefined, options: ImportPluginsOptions): Promise<GilbertPlugin> {
@@ -38,6 +40,11 @@ async function loadArtifact(artifact: PluginArtifact, shimPath: string | undefin
   await options.beforeScriptPlugin?.();
   const { loadTsPlugin } = await import('./ts/load.js');
   return loadTsPlugin(artifact.path);
+}
+
+async function loadIsolated(path: string, hostPath: string, log: Logger): Promise<GilbertPlugin> {
+  const { loadIsolatedGoPlugin } = await import('./go/load.js');
+  return loadIsolatedGoPlugin(path, { hostPath, log });
 }
 
 /** Schemes that only ever give Go plugins: skipped up front where Go plugins cannot run. */
@@ -90,9 +97,10 @@ async function unusableArtifact(error: unknown, entry: { ref: PluginRef; shownUr
 /**
  * Imports the manifest's `plugins:` in order, registering each action as
  * `<plugin>:<action>`. Everything is fetched or built first; then the Go
- * plugins' build info decides which shim opens each one (abi/planShims):
- * the in-process shim, or a shim built to match, in a worker process when
- * the in-process runtime cannot take it. Only then is anything loaded.
+ * plugins' build info decides where each one is opened (abi/planShims):
+ * the in-process shim, or a Go host process of its own (built to match)
+ * when isolation was asked for or the in-process runtime cannot take it.
+ * Only then is anything loaded.
  * Any failure is `failed to load plugin from '<url>':\n…` (Gilbert's two lines) with the cause's
  * hint and the manifest line.
  */
@@ -116,29 +124,16 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
   let plan: ShimPlan | undefined;
   if (goEntries.length) {
     try {
-      plan = await planShims(goEntries.map((entry) => ({ label: entry.shownUrl, path: entry.artifact!.path })), { log: options.log, signal: options.signal, env });
+      const isolateAll = options.isolate || ['1', 'true'].includes((env.GILBERT_ISOLATE ?? '').toLowerCase());
+      const isolate = (entry: (typeof goEntries)[number]) => isolateAll || ['1', 'true'].includes((parsePluginUrl(entry.ref.url).query.get('isolate') ?? '').toLowerCase());
+      plan = await planShims(
+        goEntries.map((entry) => ({ label: entry.shownUrl, path: entry.artifact!.path, isolate: isolate(entry) })),
+        { log: options.log, signal: options.signal, env },
+      );
     } catch (error) {
       if (options.signal.aborted) throw error;
       const culprit = error instanceof ShimChoiceError ? entryOf(error.pluginLabel) : goEntries[0]!;
       throw error instanceof ShimChoiceError ? await unusableArtifact(error, culprit) : wrapFailure(error, culprit.ref, culprit.shownUrl);
-    }
-  }
-
-  // Plugins needing another Go runtime are opened first, in their worker; they are registered in manifest order below.
-  const openedInWorkers = new Map<string, GilbertPlugin>();
-  for (const worker of plan?.workers ?? []) {
-    const { ShimWorker } = await import('./abi/worker/host.js');
-    const shimWorker = ShimWorker.start(() => options.registry.names(), options.log);
-    for (const label of worker.labels) {
-      const entry = entryOf(label);
-      try {
-        options.log.debug(`loader: opening plugin '${label}' in a worker process with shim '${worker.shimPath}'`);
-        const [plugin] = await shimWorker.load(worker.shimPath, [entry.artifact!.path]);
-        openedInWorkers.set(label, plugin!);
-      } catch (error) {
-        if (options.signal.aborted) throw error;
-        throw await unusableArtifact(error, entry);
-      }
     }
   }
 
@@ -149,7 +144,8 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
     let opened = false;
     try {
       options.log.debug(`loader: loading plugin '${shownUrl}' from '${artifact.path}'`);
-      const plugin = openedInWorkers.get(shownUrl) ?? (await loadArtifact(artifact, plan?.inProcess, options));
+      const hostPath = plan?.isolated.get(shownUrl);
+      const plugin = hostPath ? await loadIsolated(artifact.path, hostPath, options.log) : await loadArtifact(artifact, plan?.inProcess, options);
       opened = true;
       const name = plugin.name.trim();
       if (!name) throw new PluginError('plugin name should not be empty');

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IntegralFloat, type Actions, type ParamValue } from '../../src/sdk/index.js';
 import { recordingLogger } from '../../src/log/logger.js';
-import { loadGoPlugin } from '../../src/plugins/go/load.js';
 import { RunContext } from '../../src/runner/index.js';
 import { createScope } from '../../src/scope/index.js';
-import { fixture, harness, root, within } from './helpers.js';
+import { fixture, harness, loadPlugin, root, within } from './helpers.js';
 
 /** A TS action recording the params it was made with and the context it ran in. */
 function recorder(): { actions: Actions; calls: { params: Record<string, ParamValue>; vars: Record<string, string> }[] } {
@@ -131,7 +130,7 @@ test('ChildContext, SetWaitGroup, SetErrorChannel, IsChild and a child Cancel th
 });
 
 test('SetVars from Go updates the TypeScript context', async () => {
-  const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const plugin = await within(20_000, loadPlugin(fixture('bridgetest')));
   const ctx = RunContext.root({ log: recordingLogger().logger, vars: { before: '1' } });
   const scope = createScope({ projectDirectory: root });
   const handler = await within(5000, Promise.resolve(plugin.actions.scope!(scope, {})));

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recordingLogger } from '../../src/log/logger.js';
-import { loadGoPlugin } from '../../src/plugins/go/load.js';
 import { RunContext } from '../../src/runner/index.js';
 import type { JobRunner, Scope } from '../../src/sdk/index.js';
-import { fixture, harness, root, within } from './helpers.js';
+import { fixture, harness, loadPlugin, root, within } from './helpers.js';
 
 /** Resolves when a record matching `re` is logged. */
 function logged(records: { message: string }[], re: RegExp): Promise<void> {
@@ -36,7 +35,7 @@ test('cancel by timeout: a job deadline cancels the Go context and calls Cancel'
 });
 
 test("the plugin's own ctx.Timeout cancels its context, warns like Gilbert, and cancels the TS context", async () => {
-  const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const plugin = await within(20_000, loadPlugin(fixture('bridgetest')));
   const { logger, records } = recordingLogger();
   const ctx = RunContext.root({ log: logger });
   const handler = await within(5000, Promise.resolve(plugin.actions['self-timeout']!({} as Scope, { ms: 30 })));
@@ -73,7 +72,7 @@ test('a factory error fails the job', async () => {
 
 test('long-running actions hold no libuv pool thread: fs still works while 8 Go calls wait', async () => {
   const { readFile } = await import('node:fs/promises');
-  const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const plugin = await within(20_000, loadPlugin(fixture('bridgetest')));
   const contexts = Array.from({ length: 8 }, () => RunContext.root({ log: recordingLogger().logger }));
   const handlers = await Promise.all(contexts.map(() => Promise.resolve(plugin.actions.wait!({} as Scope, {}))));
   const calls = handlers.map((h, i) => h.call(contexts[i]!, {} as JobRunner));

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadGoPlugin } from '../../src/plugins/go/load.js';
-import { examplePlugin, harness, within } from './helpers.js';
+import { examplePlugin, harness, loadPlugin, within } from './helpers.js';
 
 test('the example plugin loads with its name and action', async () => {
-  const plugin = await within(20_000, loadGoPlugin(examplePlugin));
+  const plugin = await within(20_000, loadPlugin(examplePlugin));
   assert.equal(plugin.name, 'example-plugin');
   assert.deepEqual(Object.keys(plugin.actions), ['hello-world']);
 });
 
 test('example-plugin:hello-world logs params.message into the TypeScript logger', async () => {
-  const plugin = await within(20_000, loadGoPlugin(examplePlugin));
+  const plugin = await within(20_000, loadPlugin(examplePlugin));
   const h = await harness(
     { hello: [{ action: 'example-plugin:hello-world', params: { message: 'Hello, {{ who }}!' } }] },
     { plugins: [plugin] },

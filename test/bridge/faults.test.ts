@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ActionRegistry } from '../../src/actions/registry.js';
 import { PluginError } from '../../src/errors.js';
-import { loadGoPlugin } from '../../src/plugins/go/load.js';
-import { fixture, within } from './helpers.js';
+import { fixture, loadPlugin, within } from './helpers.js';
 
 let dir: string;
 before(async () => {
@@ -15,13 +14,13 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
   // every fault above left the host able to load and run a good plugin
-  const good = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const good = await within(20_000, loadPlugin(fixture('bridgetest')));
   assert.equal(good.name, 'bridgetest');
 });
 
 async function loadError(path: string): Promise<PluginError> {
   try {
-    await within(20_000, loadGoPlugin(path));
+    await within(20_000, loadPlugin(path));
   } catch (err) {
     assert.ok(err instanceof PluginError, `expected a PluginError, got ${String(err)}`);
     return err;
@@ -76,7 +75,7 @@ test('a plugin built against another gilbert-sdk version names the module and wh
 });
 
 test('duplicate action names across plugins are refused by the registry', async () => {
-  const plugin = await within(20_000, loadGoPlugin(fixture('bridgetest')));
+  const plugin = await within(20_000, loadPlugin(fixture('bridgetest')));
   const registry = new ActionRegistry();
   registry.registerPlugin(plugin.name, plugin.actions, 'first');
   assert.throws(() => registry.registerPlugin(plugin.name, plugin.actions, 'second'), /action 'bridgetest:[a-z-]+' from second is already defined by first/);

@@ -3,13 +3,30 @@ import { fileURLToPath } from 'node:url';
 import { ActionRegistry } from '../../src/actions/registry.js';
 import { recordingLogger, type LogRecord } from '../../src/log/logger.js';
 import type { Manifest } from '../../src/manifest/ast.js';
-import { loadGoPlugin } from '../../src/plugins/go/load.js';
+import { loadGoPlugin, loadIsolatedGoPlugin } from '../../src/plugins/go/load.js';
 import { TaskRunner } from '../../src/runner/index.js';
 import type { Actions, GilbertPlugin, Job } from '../../src/sdk/index.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const fixture = (name: string): string => `${root}test/fixtures/go-plugins/build/${name}.so`;
 export const examplePlugin = `${root}examples/hello/plugin/build/gilbert-plugin-example.so`;
+/** The Go host process `make shim` builds: the process transport. */
+export const goHost = `${root}go-shim/build/gilbert-go-host`;
+
+/**
+ * The transport these tests run against: the suite runs once in process
+ * (each file) and once over Go host processes (process-transport.test.ts
+ * sets GILBERT_TEST_TRANSPORT=process and imports the same files).
+ */
+export const transport: 'in-process' | 'process' = process.env.GILBERT_TEST_TRANSPORT === 'process' ? 'process' : 'in-process';
+
+/** What an isolated host relays of the plugin's own stdout and stderr, per test process. */
+export const relayed = recordingLogger();
+
+/** Opens a Go plugin over the transport under test. */
+export function loadPlugin(path: string): Promise<GilbertPlugin> {
+  return transport === 'process' ? loadIsolatedGoPlugin(path, { hostPath: goHost, log: relayed.logger }) : loadGoPlugin(path);
+}
 
 /** Every awaited promise in these tests is bounded: a hang fails the test instead of the suite. */
 export function within<T>(ms: number, promise: Promise<T>, what = 'operation'): Promise<T> {
@@ -35,7 +52,7 @@ export async function harness(
   tasks: Record<string, Job[]>,
   options: { plugins?: GilbertPlugin[]; extraActions?: Actions; vars?: Record<string, string> } = {},
 ): Promise<Harness> {
-  const plugins = options.plugins ?? [await within(20_000, loadGoPlugin(fixture('bridgetest')), 'loading bridgetest')];
+  const plugins = options.plugins ?? [await within(20_000, loadPlugin(fixture('bridgetest')), 'loading bridgetest')];
   const registry = new ActionRegistry();
   for (const p of plugins) registry.registerPlugin(p.name, p.actions, `plugin '${p.name}'`);
   for (const [name, factory] of Object.entries(options.extraActions ?? {})) registry.register(name, factory, 'test');

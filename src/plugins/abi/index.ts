@@ -8,12 +8,12 @@ import type { GoBuildSettings } from '../sources/types.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { abiDifferences, type AbiDifference, describeBuild, describeDifferences } from './compare.js';
 import { whyInProcessCrashes } from './loadable.js';
-import { defaultShimPath, goBuildSettingsFor, matchingShim, shimBuildInfo } from './shim.js';
+import { defaultHostPath, defaultShimPath, goBuildSettingsFor, hostProcessTarget, matchingGoHost, matchingShim, shimBuildInfo } from './shim.js';
 
 export { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 export { abiDifferences, describeBuild } from './compare.js';
 export { toolchainName, whyInProcessCrashes, whyNoHostFits } from './loadable.js';
-export { defaultShimPath, matchingShim, shimBuildInfo } from './shim.js';
+export { defaultHostPath, defaultShimPath, matchingShim, shimBuildInfo } from './shim.js';
 
 /** A shim choice that fails because of one plugin: importPlugins names it in the message. */
 export class ShimChoiceError extends PluginError {
@@ -32,7 +32,7 @@ export interface AbiOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** One Go runtime per process: once a shim is chosen, later Go plugins that do not fit it go to worker processes. */
+/** One Go runtime per process: once a shim is chosen, later Go plugins that do not fit it go to Go host processes. */
 let chosenShim: { path: string; info: GoBuildInfo } | undefined;
 
 /**
@@ -86,41 +86,67 @@ function checkDistinctPackage(group: PluginGroup, plugin: { label: string; path:
   );
 }
 
-/** Where each Go plugin is opened: the in-process shim, or a worker process with its own shim. */
+/** Where each Go plugin is opened: the in-process shim, or a Go host process of its own. */
 export interface ShimPlan {
   inProcess: string;
-  /** plugins that need a shim other than the in-process one, grouped by that shim */
-  workers: { shimPath: string; labels: string[] }[];
+  /** label → the Go host executable of each plugin that runs isolated (asked for, or needing another shim) */
+  isolated: Map<string, string>;
 }
 
-async function buildShimFor(label: string, info: GoBuildInfo, options: AbiOptions, differences?: AbiDifference[]): Promise<string> {
+async function buildFor(kind: 'shim' | 'host', label: string, info: GoBuildInfo, options: AbiOptions, differences?: AbiDifference[]): Promise<string> {
   try {
-    return await matchingShim(info, { ...options, pluginLabel: label, differences });
+    const matching = { ...options, pluginLabel: label, differences };
+    return kind === 'shim' ? await matchingShim(info, matching) : await matchingGoHost(info, hostProcessTarget, matching);
   } catch (error) {
     if (error instanceof PluginError) throw new ShimChoiceError(label, error.message, { hint: error.hint, cause: error });
     throw error;
   }
 }
 
+const hostInfos = new Map<string, Promise<GoBuildInfo | undefined>>();
+
 /**
- * Decides which shim opens each Go plugin of this run. Plugins are grouped
- * by what they were built with (toolchain, shared module versions, ABI
- * flags). The group fitting the shim already in this process (else the
- * default shim; else the first group, with a shim built to match) is opened
- * in process; every other group gets a shim built to match it, run in a
- * worker process, since one process holds one Go runtime. Plugins without
- * build info (Go < 1.24) go in process and are left to plugin.Open to judge.
+ * The Go host executable for a plugin built as `info` says: the packaged
+ * one (built with the packaged shim) when it matches, else one built to
+ * match it, cached like shims. Without build info (Go < 1.24), the packaged
+ * one, and plugin.Open judges.
  */
-export async function planShims(plugins: { label: string; path: string }[], options: AbiOptions): Promise<ShimPlan> {
+async function hostFor(label: string, info: GoBuildInfo | undefined, options: AbiOptions): Promise<string> {
+  const packaged = defaultHostPath(options.env);
+  if (!hostInfos.has(packaged)) hostInfos.set(packaged, fileExists(packaged).then((exists) => (exists ? readGoBuildInfo(packaged) : undefined)));
+  const packagedInfo = await hostInfos.get(packaged);
+  if (packagedInfo && (!info || abiDifferences(info, packagedInfo).length === 0)) return packaged;
+  if (!info) throw new ShimChoiceError(label, `the Go host process '${packaged}' is missing`, { hint: 'build it with `make shim` (needs Go and gcc)' });
+  return buildFor('host', label, info, options, packagedInfo && abiDifferences(info, packagedInfo));
+}
+
+/**
+ * Decides where each Go plugin of this run is opened. Plugins that asked for
+ * isolation (`isolate`) get a Go host process of their own. The others are
+ * grouped by what they were built with (toolchain, shared module versions,
+ * ABI flags): the group fitting the shim already in this process (else the
+ * default shim; else the first group, with a shim built to match) is opened
+ * in process; every other group's plugins get Go host processes built to
+ * match them, since one process holds one Go runtime. Plugins without build
+ * info (Go < 1.24) go in process and are left to plugin.Open to judge.
+ */
+export async function planShims(plugins: { label: string; path: string; isolate?: boolean }[], options: AbiOptions): Promise<ShimPlan> {
   const groups: PluginGroup[] = [];
+  const isolated = new Map<string, string>();
   for (const plugin of plugins) {
     const info = await readGoBuildInfo(plugin.path);
+    if (info) checkPlatform(plugin.label, info);
+    if (plugin.isolate) {
+      isolated.set(plugin.label, await hostFor(plugin.label, info, options));
+      options.log.debug(`abi: '${plugin.label}' runs isolated in a Go host process ('${isolated.get(plugin.label)}')`);
+      continue;
+    }
     if (!info) continue;
-    checkPlatform(plugin.label, info);
+    // in process only: a Go host process is an executable, not a c-shared library in Node
     const crashes = whyInProcessCrashes(info);
     if (crashes) {
       throw new ShimChoiceError(plugin.label, `plugin cannot be opened: ${crashes}`, {
-        hint: `rebuild the plugin with go1.21.7 or newer (GOTOOLCHAIN=go1.21.13 go build -buildmode=plugin), or load it from source (go://, or github:// with ?build=source)`,
+        hint: `rebuild the plugin with go1.21.7 or newer (GOTOOLCHAIN=go1.21.13 go build -buildmode=plugin), run it isolated (?isolate=true), or load it from source (go://, or github:// with ?build=source)`,
       });
     }
     const group = groups.find((candidate) => abiDifferences(info, candidate.info).length === 0);
@@ -130,7 +156,8 @@ export async function planShims(plugins: { label: string; path: string }[], opti
       group.members.push({ ...plugin, packagePath: info.path });
     } else groups.push({ info, labels: [plugin.label], members: [{ ...plugin, packagePath: info.path }] });
   }
-  const current = chosenShim ?? (await packagedShim(options.env));
+  // all isolated: no shim is loaded, so none is read
+  const current = plugins.some((plugin) => !plugin.isolate) ? chosenShim ?? (await packagedShim(options.env)) : undefined;
   let inProcess = current && groups.find((group) => abiDifferences(group.info, current.info).length === 0);
   if (!inProcess && !chosenShim && groups[0]) {
     inProcess = groups[0];
@@ -138,18 +165,18 @@ export async function planShims(plugins: { label: string; path: string }[], opti
     const differences = current && abiDifferences(inProcess.info, current.info);
     if (differences) options.log.debug(`abi: '${label}' differs from the default shim: ${describeDifferences(differences)}`);
     else options.log.debug(`abi: no prebuilt Go shim in this installation; using one built to match '${label}'`);
-    chosenShim = { path: await buildShimFor(label, inProcess.info, options, differences), info: inProcess.info };
-  } else {
+    chosenShim = { path: await buildFor('shim', label, inProcess.info, options, differences), info: inProcess.info };
+  } else if (plugins.some((plugin) => !plugin.isolate)) {
     // plugins without build info only: they need the packaged shim, which must exist then
     const shimPath = defaultShimPath(options.env);
     chosenShim = current ?? { path: shimPath, info: await shimBuildInfo(shimPath) };
   }
-  const workers: ShimPlan['workers'] = [];
   for (const group of groups) {
     if (group === inProcess) continue;
     const label = group.labels[0]!;
-    options.log.debug(`abi: '${label}' (${describeBuild(group.info)}) runs in a worker process: the shim in this process has ${describeBuild(chosenShim.info)}`);
-    workers.push({ shimPath: await buildShimFor(label, group.info, options, abiDifferences(group.info, chosenShim.info)), labels: group.labels });
+    const hostPath = await hostFor(label, group.info, options);
+    options.log.debug(`abi: '${label}' (${describeBuild(group.info)}) runs in a Go host process: the shim in this process has ${describeBuild(chosenShim!.info)}`);
+    for (const member of group.labels) isolated.set(member, hostPath);
   }
-  return { inProcess: chosenShim.path, workers };
+  return { inProcess: chosenShim?.path ?? defaultShimPath(options.env), isolated };
 }

@@ -24,6 +24,14 @@ export function defaultShimPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.GILBERT_SHIM || path.join(shimSourceDirectory, 'build', 'libgilbert_shim.so');
 }
 
+/**
+ * The Go host executable (go-shim/cmd/host) beside the default shim, built
+ * with it by `make shim`; `GILBERT_GO_HOST` points elsewhere.
+ */
+export function defaultHostPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GILBERT_GO_HOST || path.join(path.dirname(defaultShimPath(env)), 'gilbert-go-host');
+}
+
 /** The build info of a shim library; a missing or unreadable shim is a setup error. */
 export async function shimBuildInfo(shimPath: string): Promise<GoBuildInfo> {
   if (!(await fileExists(shimPath))) {
@@ -99,6 +107,9 @@ export interface GoHostTarget {
 }
 
 export const sharedLibraryTarget: GoHostTarget = { buildFlags: ['-buildmode=c-shared'], package: '.', fileName: 'libgilbert_shim.so' };
+
+/** The Go host process: the same bridge as an executable, serving the protocol over pipes (src/bridge/process.ts). */
+export const hostProcessTarget: GoHostTarget = { buildFlags: [], package: './cmd/host', fileName: 'gilbert-go-host' };
 
 /** `-trimpath` rewrites need quoting when a folder holds spaces (go splits flag lists like a shell). */
 function quoteFlagValue(value: string): string {
