@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	sdk "github.com/go-gilbert/gilbert-sdk"
@@ -35,23 +34,14 @@ type jobCtx struct {
 	outcome *outcome
 }
 
-type outcome struct {
-	once sync.Once
-	done func(error)
-	// cancelling: JS asked for Cancel while Call ran. Cancel's result is then
-	// the job's (the TS ActionHandler contract), even if Call, seeing its
-	// context done, returns first.
-	cancelling atomic.Bool
-}
-
 var _ sdk.JobContextAccessor = (*jobCtx)(nil)
 
-func newRootCtx(id int64, vars sdk.Vars, done func(error)) *jobCtx {
+func newRootCtx(id int64, vars sdk.Vars, out *outcome) *jobCtx {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &jobCtx{
 		id: id, log: &logger{ctx: id}, ctx: ctx, cancel: cancel,
 		errCh: make(chan error, 1), ownsCh: true, vars: vars,
-		outcome: &outcome{done: done},
+		outcome: out,
 	}
 	contexts.put(id, j)
 	return j
@@ -155,7 +145,7 @@ func (j *jobCtx) Result(err error) {
 		ch, owns, wg, out := j.errCh, j.ownsCh, j.wg, j.outcome
 		j.mu.Unlock()
 		if out != nil {
-			out.once.Do(func() { out.done(err) })
+			out.report(err)
 		}
 		if owns {
 			select {

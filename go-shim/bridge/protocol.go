@@ -161,12 +161,12 @@ type HelloEvent struct {
 // host's error class ("JobError", "PluginError"...) when the error started
 // there; Panic and Stack describe a panic in plugin code.
 type WireError struct {
-	Message  string         `json:"message"`
-	Name     string         `json:"name,omitempty"`
-	Hint     string         `json:"hint,omitempty"`
-	Location *WireLocation  `json:"location,omitempty"`
-	Panic    bool           `json:"panic,omitempty"`
-	Stack    string         `json:"stack,omitempty"`
+	Message  string        `json:"message"`
+	Name     string        `json:"name,omitempty"`
+	Hint     string        `json:"hint,omitempty"`
+	Location *WireLocation `json:"location,omitempty"`
+	Panic    bool          `json:"panic,omitempty"`
+	Stack    string        `json:"stack,omitempty"`
 }
 
 type WireLocation struct {

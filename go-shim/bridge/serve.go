@@ -22,7 +22,7 @@ func Serve(call any) (spawned bool) {
 		job := newCallCtx(c.Call, c.Ctx, c.Vars)
 		go runCall(c.Call, c.Handler, job, c.Runner)
 	case *CancelCall:
-		beginCancel(c.Ctx)
+		beginCancel(c.Call, c.Ctx)
 		go runCancel(c.Call, c.Handler, c.Ctx)
 	case *CtxCancelCall:
 		if j, ok := contexts.get(c.Ctx); ok {

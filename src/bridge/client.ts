@@ -16,7 +16,19 @@ export interface Transport {
   send(call: HostCall): void;
   /** Go work is in flight (true) or not: keep the process alive while it is, and only then. */
   setBusy(busy: boolean): void;
+  /** A plugin did not stop when cancelled: end what runs it if the transport can (a host process), else leave it be. */
+  abandon?(): void;
 }
+
+/**
+ * How long a cancelled Go job may take to stop: its Cancel to return, and
+ * its Call to notice its context. After that it fails ("did not stop"), and
+ * what runs it is abandoned (in process: its goroutine; isolated: its host
+ * process is killed).
+ */
+export const CANCEL_GRACE_MS = 5000;
+/** The bridge gives up a little before the runner's own 5 s guard (runner/task-runner.ts) so that its message, which knows the transport, is the job's. */
+const GIVE_UP_MS = CANCEL_GRACE_MS - 100;
 
 /** What ended the Go side: the errors of the calls in flight say `Go plugin 'p' (action 'p:a') <what>`. */
 export interface HostEnded {
@@ -49,6 +61,8 @@ interface CtxEntry {
   /** loggers[d] is ctx.log with d sub-loggers: Go's SubLogger depth */
   loggers: Logger[];
   onAbort?: () => void;
+  /** the job was given up on (did not stop): what it logs later is dropped, it would follow its end */
+  abandoned?: boolean;
 }
 
 /** What one Go handler keeps alive on the TS side, released with it. */
@@ -77,6 +91,9 @@ export class GoBridge {
   private readonly handlerActions = new Map<number, string>();
   /** set once the Go side is gone */
   private endedHow?: HostEnded;
+  /** per job context: its call in flight, and the cancel of it in flight */
+  private readonly jobCalls = new Map<number, number>();
+  private readonly cancels = new Map<number, Promise<unknown>>();
 
   /** `connect` makes the transport, giving it where to report. */
   constructor(connect: (sink: TransportSink) => Transport) {
@@ -115,15 +132,18 @@ export class GoBridge {
     const runnerId = this.id();
     this.runners.set(runnerId, runner);
     refs?.runners.add(runnerId);
-    const done = this.start('job', (call) => ({ op: 'call', call, handler, ctx: ctxId, runner: runnerId, vars: ctx.vars ?? {} }), this.handlerActions.get(handler));
+    const done = this.start('job', (call) => ({ op: 'call', call, handler, ctx: ctxId, runner: runnerId, vars: ctx.vars ?? {} }), this.handlerActions.get(handler), (call) => this.jobCalls.set(ctxId, call));
     if (ctx.signal.aborted) this.transport.send({ op: 'ctxCancel', ctx: ctxId });
-    return done.then(
-      () => this.detachAbort(ctxId),
-      (err: unknown) => {
-        this.detachAbort(ctxId);
-        throw err;
-      },
-    );
+    // A job ends after any cancel of it: what its Cancel logs comes before its end.
+    const ended = async () => {
+      this.jobCalls.delete(ctxId);
+      await this.cancels.get(ctxId)?.catch(() => undefined);
+      this.detachAbort(ctxId);
+    };
+    return done.then(ended, async (err: unknown) => {
+      await ended();
+      throw err;
+    });
   }
 
   /** The job has its result: its signal need not reach Go any more (and must not pile up listeners). */
@@ -133,9 +153,39 @@ export class GoBridge {
     if (entry) entry.onAbort = undefined;
   }
 
+  /**
+   * Runs the handler's Cancel on the job of `ctx`. It settles once Cancel has
+   * returned and, for a job still running, once Call has too; a plugin that
+   * takes longer than CANCEL_GRACE_MS fails the job and is abandoned.
+   */
   async cancel(handler: number, ctx: JobContext): Promise<void> {
     const ctxId = this.ctxIdOf(ctx, handler);
-    await this.start('job', (call) => ({ op: 'cancel', call, handler, ctx: ctxId }), this.handlerActions.get(handler));
+    const action = this.handlerActions.get(handler);
+    let cancelCall = 0;
+    const cancelled = this.start('job', (call) => ({ op: 'cancel', call, handler, ctx: ctxId }), action, (call) => (cancelCall = call));
+    if (ctxId !== 0) this.cancels.set(ctxId, cancelled);
+    const grace = setTimeout(() => this.giveUp(ctxId, cancelCall, action), GIVE_UP_MS);
+    try {
+      await cancelled;
+    } finally {
+      clearTimeout(grace);
+      if (this.cancels.get(ctxId) === cancelled) this.cancels.delete(ctxId);
+    }
+  }
+
+  /** A cancelled job that did not stop in time: it fails, and is left to itself (or its host process killed). */
+  private giveUp(ctxId: number, cancelCall: number, action: string | undefined): void {
+    const plugin = action?.split(':')[0] ?? 'a Go plugin';
+    const error = () =>
+      new PluginError(`plugin '${plugin}' did not stop within ${CANCEL_GRACE_MS / 1000} s of being cancelled`, {
+        hint: `its Cancel did not return, or its Call ignored its context (ctx.Context()); report it to the plugin's author. ${
+          this.transport.abandon ? 'Its Go host process was killed' : 'Its goroutine was left running; run it isolated (?isolate=true) to have it killed'
+        }`,
+      });
+    const entry = this.contexts.get(ctxId);
+    if (entry) entry.abandoned = true;
+    for (const call of [this.jobCalls.get(ctxId), cancelCall]) if (call) this.settle(call)?.reject(error());
+    this.transport.abandon?.();
   }
 
   /** The bridge's own round trip, without plugin code (for the benchmark). */
@@ -205,9 +255,11 @@ export class GoBridge {
     kind: Pending['kind'],
     make: (call: number) => Extract<HostCall, { op: K; call: number }>,
     action?: string,
+    onId?: (call: number) => void,
   ): Promise<CallResult<K>> {
     if (this.endedHow) return Promise.reject(this.endedError(action));
     const call = this.id();
+    onId?.(call);
     const done = new Promise<CallResult<K>>((resolve, reject) =>
       this.pending.set(call, { resolve: resolve as (value: unknown) => void, reject, kind, action }),
     );
@@ -262,7 +314,7 @@ export class GoBridge {
 
   private onLog(line: LogRecordWire): void {
     const entry = this.contexts.get(line.ctx);
-    if (entry) loggerAt(entry, line.depth).write(line.level, line.message);
+    if (entry && !entry.abandoned) loggerAt(entry, line.depth).write(line.level, line.message);
   }
 
   private onEvent(ev: GoEvent): void {

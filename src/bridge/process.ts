@@ -123,7 +123,12 @@ class ProcessTransport implements Transport {
     }
   }
 
-  /** Ends the host now (a plugin that will not stop); its exit is reported as for any death. */
+  /** A plugin did not stop when cancelled: its process is killed (its exit is reported as for any death). */
+  abandon(): void {
+    this.kill();
+  }
+
+  /** Ends the host now; its exit is reported as for any death. */
   kill(): void {
     this.child.kill('SIGKILL');
   }

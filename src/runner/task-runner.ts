@@ -233,10 +233,12 @@ export class TaskRunner implements JobRunner {
   /**
    * `call`, raced with cancellation: once the context is cancelled the
    * handler's `cancel` runs, and whichever of the two settles first is the
-   * job's result, as in Gilbert.
+   * job's result, as in Gilbert. A context cancelled already (a 1 ms
+   * deadline) still gets its `call`, then its `cancel`, as Gilbert's runner
+   * did: the action's log lines are not lost, and a Go action's Cancel runs
+   * on the job it cancels.
    */
   private callHandler(handler: ActionHandler, name: string, ctx: RunContext): Promise<void> {
-    if (ctx.signal.aborted) return Promise.resolve();
     return this.stalls.guard(this.raceCallAndCancel(handler, name, ctx), () => neverSettled(`action '${name}'`));
   }
 
@@ -290,6 +292,8 @@ export class TaskRunner implements JobRunner {
           () => decide(false),
           (error: unknown) => decide(true, error),
         );
+      // after `call` (queued first): cancel what is running
+      if (ctx.signal.aborted) onAbort();
     });
   }
 

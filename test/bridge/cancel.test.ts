@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { recordingLogger } from '../../src/log/logger.js';
 import { RunContext } from '../../src/runner/index.js';
 import type { JobRunner, Scope } from '../../src/sdk/index.js';
-import { fixture, harness, loadPlugin, root, within } from './helpers.js';
+import { fixture, harness, loadPlugin, root, transport, within } from './helpers.js';
 
 /** Resolves when a record matching `re` is logged. */
 function logged(records: { message: string }[], re: RegExp): Promise<void> {
@@ -82,3 +82,18 @@ test('long-running actions hold no libuv pool thread: fs still works while 8 Go 
   for (const ctx of contexts) ctx.cancel();
   await within(5000, Promise.all(calls), 'the waiting calls to return after cancel');
 });
+
+for (const action of ['block-cancel', 'ignore-context']) {
+  test(`a plugin that will not stop (${action}) fails its job once the grace period is over`, async () => {
+    const crash = await within(20_000, loadPlugin(fixture('crash')));
+    const h = await harness({ t: [{ action: `crash:${action}`, deadline: 50 }] }, { plugins: [crash] });
+    const started = Date.now();
+    await assert.rejects(h.run('t'), (error: Error & { hint?: string }) => {
+      assert.match(error.message, /plugin 'crash' did not stop within 5 s of being cancelled/);
+      assert.match(error.hint ?? '', transport === 'process' ? /host process was killed/ : /goroutine was left running/);
+      return true;
+    });
+    assert.ok(Date.now() - started >= 4900, 'not before the grace period');
+    assert.ok(h.messages().includes('stuck'));
+  });
+}
