@@ -93,6 +93,7 @@ demo: build $(EXAMPLE_PLUGIN)
 bench: build fixtures bench/.out/bridge-native bench/.out/measure
 	bench/.out/bridge-native $(GOPLUG_BUILD)/bridgetest.so > bench/.out/bridge-native.json
 	$(NODE) --import tsx bench/bridge.ts $(GOPLUG_BUILD)/bridgetest.so bench/.out/bridge-native.json
+	$(NODE) --expose-gc --import tsx bench/bridge-transports.ts $(GOPLUG_BUILD)/bridgetest.so $(SHIM_HOST)
 	$(NODE) bench/runs.mjs
 	$(NODE) bench/readme.mjs
 

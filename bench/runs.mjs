@@ -45,6 +45,7 @@ const cases = {
   many: { cmd: ts(['run', 'many']), cwd: many },
   nativeMany: { cmd: gilbert(['run', 'many']), cwd: many },
   plugin: { cmd: ts(['run', 'hello']), cwd: plugin },
+  pluginIsolated: { cmd: ts(['run', 'hello', '--isolate']), cwd: plugin },
   nativePlugin: { cmd: gilbert(['run', 'hello']), cwd: plugin },
 };
 const active = Object.entries(cases).filter(([, c]) => c.cmd);
@@ -89,6 +90,7 @@ try {
   row('gilbert ls', 'ls');
   row('1-job run', 'one', 'nativeOne');
   row('run using one Go plugin', 'plugin', 'nativePlugin');
+  row('same, plugin isolated', 'pluginIsolated', undefined, 'plugin');
   row(`${JOBS} shell jobs (10 async)`, 'many', 'nativeMany');
   const ratio = (a, b) => (native ? `; native ${f(b, 2)}; ratio ${f(a / b, 2)}× (target ≤ 1.2×)` : '');
   console.log(`  marginal cost of a shell job     wall ${f(result.marginalMs, 2)}${ratio(result.marginalMs, result.nativeMarginalMs)}`);

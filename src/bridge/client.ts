@@ -138,7 +138,7 @@ export class GoBridge {
     const ended = async () => {
       this.jobCalls.delete(ctxId);
       await this.cancels.get(ctxId)?.catch(() => undefined);
-      this.detachAbort(ctxId);
+      this.releaseJob(handler, ctxId, runnerId);
     };
     return done.then(ended, async (err: unknown) => {
       await ended();
@@ -146,11 +146,20 @@ export class GoBridge {
     });
   }
 
-  /** The job has its result: its signal need not reach Go any more (and must not pile up listeners). */
-  private detachAbort(ctxId: number): void {
-    const entry = this.contexts.get(ctxId);
-    if (entry?.onAbort) entry.ctx.signal.removeEventListener('abort', entry.onAbort);
-    if (entry) entry.onAbort = undefined;
+  /**
+   * The job has ended (its call and any cancel of it settled): its contexts,
+   * those Go derived from it, and its runner are released on both sides at
+   * once, rather than when GC finds the handler unreachable.
+   */
+  private releaseJob(handler: number, ctxId: number, runnerId: number): void {
+    const refs = this.handlerRefs.get(handler);
+    for (const id of [...(refs?.contexts ?? [ctxId])]) {
+      if (this.ctxRoot.get(id) !== ctxId) continue;
+      this.dropContext(id);
+      refs?.contexts.delete(id);
+    }
+    this.runners.delete(runnerId);
+    refs?.runners.delete(runnerId);
   }
 
   /**
@@ -335,6 +344,7 @@ export class GoBridge {
         return;
       }
       case 'context': {
+        if (!this.contexts.has(ev.parent)) return; // derived after its job ended: nothing can use it
         const parentCtx = this.context(ev.parent);
         const root = this.ctxRoot.get(ev.parent) ?? ev.parent;
         this.addContext(ev.kind === 'fork' ? parentCtx.fork() : parentCtx.child(), this.rootHandler.get(root) ?? 0, ev.ctx, root);
