@@ -153,7 +153,7 @@ func (j *jobCtx) Result(err error) {
 			default:
 			}
 		} else if ch != nil {
-			ch <- err
+			sendGuarded(ch, err)
 		}
 		if wg != nil {
 			wg.Done()
@@ -177,4 +177,12 @@ func (j *jobCtx) cancelFromJS() {
 	j.finished = true
 	j.mu.Unlock()
 	j.cancel()
+}
+
+// sendGuarded sends on a channel the plugin gave (SetErrorChannel): one it
+// has closed already must not panic the goroutine that reports the result
+// (a bridge goroutine for RunJob), which would end the process.
+func sendGuarded(ch chan error, err error) {
+	defer func() { _ = recover() }()
+	ch <- err
 }

@@ -157,3 +157,27 @@ test('300 runs calling back into TS with GC forced throughout: no event lost or 
   assert.deepEqual(warnings, []);
   assert.equal(h.messages().filter((m) => m === 'job result: <nil>').length, 300);
 });
+
+test('errors are symmetric: a TS error that comes back out through Go keeps its class, hint and location', async () => {
+  const { GoPluginError } = await import('../../src/bridge/index.js');
+  const { JobError } = await import('../../src/errors.js');
+  const typed: Actions = {
+    'ts:typed': () => ({
+      call: async () => {
+        throw new JobError('typed failure', { hint: 'do this instead', location: { file: 'gilbert.yaml', line: 7 } });
+      },
+      cancel: async () => {},
+    }),
+  };
+  const h = await harness({ t: [{ action: 'bridgetest:run-job', params: { action: 'ts:typed' } }] }, { extraActions: typed });
+  const err = await h.run('t').then(
+    () => assert.fail('the run did not fail'),
+    (e: unknown) => e as Error,
+  );
+  const chain: Error[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) chain.push(e);
+  const back = chain.find((e) => /typed failure/.test(e.message) && (e as { hint?: string }).hint === 'do this instead');
+  assert.ok(back, `the hint came back: ${chain.map((e) => `${e.name}: ${e.message} [${(e as { hint?: string }).hint}]`).join(' <- ')}`);
+  assert.ok(back instanceof JobError && !(back instanceof GoPluginError), `its class came back: ${back.name}`);
+  assert.deepEqual((back as InstanceType<typeof JobError>).location, { file: 'gilbert.yaml', line: 7 });
+});
