@@ -167,8 +167,10 @@ func (j *jobCtx) Cancel() {
 	j.mu.Lock()
 	j.finished = true
 	j.mu.Unlock()
-	j.cancel()
+	// JS hears first: once the context is done, Call may return and its job
+	// end (and be released) before a later event could reach it.
 	emitEvent("cancel", CancelEvent{Ctx: j.id})
+	j.cancel()
 }
 
 // cancelFromJS: the TS context aborted; no need to tell JS back.
