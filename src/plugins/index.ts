@@ -111,7 +111,7 @@ export async function importPlugins(refs: PluginRef[], options: ImportPluginsOpt
   for (const entry of entries) {
     options.signal.throwIfAborted();
     try {
-      if (!goBuild && process.platform !== 'win32' && /^go:/i.test(entry.ref.url.trim())) goBuild = await goBuildForDefaultShim(env);
+      if (!goBuild && process.platform !== 'win32' && /^(go|github):/i.test(entry.ref.url.trim())) goBuild = await goBuildForDefaultShim(env);
       entry.artifact = await resolvePluginArtifact(entry.ref, { ...options, env, goBuild });
     } catch (error) {
       if (options.signal.aborted) throw error;

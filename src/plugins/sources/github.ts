@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { cacheSegment, githubAssetPath, githubCacheDirectory, githubReleaseDirectory, githubStorageDirectory, reallyInsideRoot, sweepStaleTemporaries, verifyCachedFile } from '../cache.js';
@@ -126,15 +126,14 @@ async function newestCachedAsset(repositoryDirectory: string, repository: Github
  * `latest`, GitHub is asked, and when it cannot be reached the newest
  * cached release is used with a warning.
  */
-export async function resolve(context: SourceContext): Promise<PluginArtifact> {
-  const repository = parseGithubUrl(context.url.location, context.url.query, context.env);
+async function resolveReleaseAsset(context: SourceContext, repository: GithubRepository): Promise<{ artifact: PluginArtifact; tag: string }> {
   const host = goPlatform();
   const repositoryDirectory = githubCacheDirectory(repository.location, context.env);
   await sweepStaleTemporaries(githubStorageDirectory(context.env), context.log);
   if (repository.version !== 'latest') {
     const cached = await cachedAsset(githubReleaseDirectory(repository.location, repository.version, context.env), repository, host, context);
     // GitHub is asked only when the cached file fails a sha256 pin.
-    if (cached) return { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) };
+    if (cached) return { tag: repository.version, artifact: { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), cached, async () => downloadTarget(repository, chooseAsset(repository, await fetchRelease(repository, context.signal), host))) } };
   }
   let release: Release;
   try {
@@ -144,13 +143,44 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     const cached = offline && repository.version === 'latest' ? await newestCachedAsset(repositoryDirectory, repository, host, context) : undefined;
     if (!cached) throw error;
     context.log.warn(`GitHub cannot be reached; using the cached '${cached}'`);
-    return { kind: 'go', path: cached, downloaded: true };
+    return { tag: path.basename(path.dirname(cached)), artifact: { kind: 'go', path: cached, downloaded: true } };
   }
   const asset = chooseAsset(repository, release, host);
   // tag_name comes from the server: sanitised like any outside text, so `../..` cannot leave the cache.
   const destination = githubAssetPath(repository.location, release.tag_name, asset.name, context.env);
   context.log.info(`Using release '${release.tag_name}' of ${repository.owner}/${repository.repo} (${asset.name})`);
-  return { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), destination, async () => downloadTarget(repository, asset)) };
+  return { tag: release.tag_name, artifact: { kind: 'go', downloaded: true, path: await cachedDownload(context, githubStorageDirectory(context.env), destination, async () => downloadTarget(repository, asset)) } };
+}
+
+/** The Go module a repository's source is: `<host>/<owner>/<repo>`, as `go get` names GitHub repositories. */
+function moduleOf(repository: GithubRepository): string {
+  return `${repository.host}/${repository.owner}/${repository.repo}`;
+}
+
+/**
+ * `github://github.com/<owner>/<repo>`: the release asset (resolveReleaseAsset).
+ * When that binary cannot be opened by any Go host gilbert-ts can build (no
+ * build info, a toolchain older than go1.21 or one whose library crashes in
+ * Node, modules replaced by local folders), or when `?build=source` asks, the
+ * plugin is built from the release tag's source instead, fetched as a Go
+ * module through GOPROXY, and cached beside the release.
+ */
+export async function resolve(context: SourceContext): Promise<PluginArtifact> {
+  const repository = parseGithubUrl(context.url.location, context.url.query, context.env);
+  const fromSource = async (tag: string, reason: string): Promise<PluginArtifact> => {
+    const { buildFromModuleSource } = await import('./from-source.js');
+    const directory = githubReleaseDirectory(repository.location, tag, context.env);
+    await mkdir(directory, { recursive: true });
+    return { kind: 'go', path: await buildFromModuleSource({ module: moduleOf(repository), version: tag, directory, name: repository.repo, reason, context }) };
+  };
+  if (context.url.query.get('build') === 'source') {
+    const tag = repository.version === 'latest' ? (await fetchRelease(repository, context.signal)).tag_name : repository.version;
+    return fromSource(tag, 'asked for by ?build=source');
+  }
+  const { artifact, tag } = await resolveReleaseAsset(context, repository);
+  const { whySourceIsNeeded } = await import('./from-source.js');
+  const reason = await whySourceIsNeeded(artifact.path);
+  return reason ? fromSource(tag, `the release binary cannot be loaded: ${reason}`) : artifact;
 }
 
 function downloadTarget(repository: GithubRepository, asset: ReleaseAsset): { url: string; headers?: Record<string, string> } {
