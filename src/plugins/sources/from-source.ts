@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
@@ -17,7 +17,11 @@ import type { SourceContext } from './types.js';
  */
 export async function whySourceIsNeeded(binary: string): Promise<string | undefined> {
   const info = await readGoBuildInfo(binary);
-  return whyNoHostFits(info) ?? (info && whyInProcessCrashes(info));
+  if (info) return whyNoHostFits(info) ?? whyInProcessCrashes(info);
+  // Without readable build info, only a Go plugin (its package-hash symbols, or old-layout build info) is worth building from source; anything else is left to the loader to name.
+  const bytes = await readFile(binary);
+  const goPlugin = ['go:link.pkghash.', 'go.link.pkghash.', '\xff Go buildinf:'].some((marker) => bytes.includes(Buffer.from(marker, 'latin1')));
+  return goPlugin ? whyNoHostFits(undefined) : undefined;
 }
 
 /** Module folders in the cache are read-only; a build needs to write go.sum beside them. */
