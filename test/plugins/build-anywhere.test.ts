@@ -130,13 +130,12 @@ describe('Go plugins built anywhere load', { timeout: 1_800_000 }, () => {
     assert.equal(again.stdout.match(/hello, again from /g)?.length, plugins.length);
   });
 
-  it('a plugin built by go1.21.0 to go1.21.6 is refused with the reason: a shim built by those crashes inside Node', async () => {
+  it('a plugin built by go1.21.0 to go1.21.6 runs in a Go host process: a shim built by those toolchains would die inside Node', async () => {
     const plugin = await buildHelloPlugin(work.dir, 'go1210', { pluginName: 'go1210', env: { GOTOOLCHAIN: 'go1.21.0' } });
     const result = await greet([{ url: `file://${plugin}`, name: 'go1210' }], 'old');
-    assert.equal(result.code, 1, result.stderr + result.stdout);
-    assert.match(result.stderr, /go1210\.so':\s+plugin cannot be opened: its toolchain go1\.21\.0 has a runtime bug .*"fatal: morestack on g0", golang\/go#62440, fixed in go1\.21\.7/);
-    assert.match(result.stderr, /rebuild the plugin with go1\.21\.7 or newer/);
-    assert.doesNotMatch(result.stdout + result.stderr, /Building a Go shim/, 'nothing is built for it');
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /hello, old from go1210/);
+    assert.doesNotMatch(result.stdout + result.stderr, /morestack/);
   });
 
   it('two plugins built from the same Go package path: an error naming both, the package and what to rename', async () => {

@@ -38,8 +38,14 @@ describe('github:// plugins fall back to their source', { timeout: 900_000 }, ()
     await cp(path.join(staged, 'go.mod'), path.join(versions, 'v1.0.0.mod'));
     await run('zip', ['-qrD', path.join(versions, 'v1.0.0.zip'), 'github.com'], { cwd: path.join(work.dir, 'stage') });
 
-    // The release binary: built by go1.21.0, whose c-shared runtime dies in Node, so no shim can open it.
-    const binary = await buildHelloPlugin(work.dir, 'release-binary', { env: { GOTOOLCHAIN: 'go1.21.0' } });
+    // The release binary: built with gilbert-sdk replaced by a local folder, whose sources only its author had, so no host can be built for it.
+    const binary = await buildHelloPlugin(work.dir, 'release-binary', {
+      prepare: async (source) => {
+        await cp(path.join(localModCache, 'github.com/go-gilbert/gilbert-sdk@v0.9.0'), path.join(source, 'sdk'), { recursive: true });
+        await run('chmod', ['-R', 'u+w', path.join(source, 'sdk')]);
+        await run('go', ['mod', 'edit', '-replace=github.com/go-gilbert/gilbert-sdk=./sdk'], { cwd: source });
+      },
+    });
     server.releases.set('v1.0.0', [{ name: `${repo}_linux-amd64.so`, content: await readFile(binary) }]);
     env = {
       GILBERT_GITHUB_API: server.base,
@@ -67,7 +73,7 @@ describe('github:// plugins fall back to their source', { timeout: 900_000 }, ()
     const home = path.join(work.dir, 'home-fallback');
     const first = await greet(`github://github.com/${owner}/${repo}?version=v1.0.0`, home);
     assert.equal(first.code, 0, first.stderr + first.stdout);
-    const said = /Building plugin github\.com\/test-owner\/hello-plugin@v1\.0\.0 from its source: the release binary cannot be loaded: its toolchain go1\.21\.0 has a runtime bug/g;
+    const said = /Building plugin github\.com\/test-owner\/hello-plugin@v1\.0\.0 from its source: the release binary cannot be loaded: it was built with modules replaced by local folders \(github\.com\/go-gilbert\/gilbert-sdk v0\.9\.0 => \.\/sdk/g;
     assert.equal((first.stdout + first.stderr).match(said)?.length, 1, first.stdout + first.stderr);
     assert.match(first.stdout, /hello, source/);
     const again = await greet(`github://github.com/${owner}/${repo}?version=v1.0.0`, home);

@@ -142,12 +142,12 @@ export async function planShims(plugins: { label: string; path: string; isolate?
       continue;
     }
     if (!info) continue;
-    // in process only: a Go host process is an executable, not a c-shared library in Node
+    // A c-shared library built by its toolchain would die in Node; a Go host process (an executable) runs it.
     const crashes = whyInProcessCrashes(info);
     if (crashes) {
-      throw new ShimChoiceError(plugin.label, `plugin cannot be opened: ${crashes}`, {
-        hint: `rebuild the plugin with go1.21.7 or newer (GOTOOLCHAIN=go1.21.13 go build -buildmode=plugin), run it isolated (?isolate=true), or load it from source (go://, or github:// with ?build=source)`,
-      });
+      options.log.debug(`abi: '${plugin.label}' runs in a Go host process: ${crashes}`);
+      isolated.set(plugin.label, await hostFor(plugin.label, info, options));
+      continue;
     }
     const group = groups.find((candidate) => abiDifferences(info, candidate.info).length === 0);
     if (group) {

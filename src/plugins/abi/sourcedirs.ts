@@ -19,7 +19,9 @@ export function compiledModule(module: string, versionLine: string): { module: s
   const [version = '', replacement] = versionLine.split(' => ');
   if (!replacement) return { module, version };
   const [replacementPath = '', replacementVersion] = replacement.split(' ');
-  return replacementVersion ? { module: replacementPath, version: replacementVersion } : undefined;
+  // A folder (`./sdk`, `/abs/sdk`) is recorded with version `(devel)` or none: not a module anyone else can fetch.
+  const folder = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:)/.test(replacementPath) || !replacementVersion || replacementVersion === '(devel)';
+  return folder ? undefined : { module: replacementPath, version: replacementVersion };
 }
 
 /** The first place `text` starts a path component (after `/` or at the start of a string) in `image`, or -1. */

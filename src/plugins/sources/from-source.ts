@@ -3,7 +3,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promis
 import path from 'node:path';
 import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
-import { whyInProcessCrashes, whyNoHostFits } from '../abi/loadable.js';
+import { whyNoHostFits } from '../abi/loadable.js';
 import { verifyCachedFile, writeAtomically } from '../cache.js';
 import { runGoCommand } from '../go-command.js';
 import { buildGoPlugin, defaultGoBuild } from './go.js';
@@ -12,12 +12,12 @@ import type { SourceContext } from './types.js';
 
 /**
  * Why a downloaded plugin binary cannot be opened by any Go host gilbert-ts
- * can build or run (see abi/loadable.ts), so that it must be built from its
- * source instead; undefined when the binary will do.
+ * can build (see abi/loadable.ts), so that it must be built from its source
+ * instead; undefined when the binary will do.
  */
 export async function whySourceIsNeeded(binary: string): Promise<string | undefined> {
   const info = await readGoBuildInfo(binary);
-  if (info) return whyNoHostFits(info) ?? whyInProcessCrashes(info);
+  if (info) return whyNoHostFits(info);
   // Without readable build info, only a Go plugin (its package-hash symbols, or old-layout build info) is worth building from source; anything else is left to the loader to name.
   const bytes = await readFile(binary);
   const goPlugin = ['go:link.pkghash.', 'go.link.pkghash.', '\xff Go buildinf:'].some((marker) => bytes.includes(Buffer.from(marker, 'latin1')));

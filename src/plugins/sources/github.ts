@@ -160,8 +160,8 @@ function moduleOf(repository: GithubRepository): string {
 /**
  * `github://github.com/<owner>/<repo>`: the release asset (resolveReleaseAsset).
  * When that binary cannot be opened by any Go host gilbert-ts can build (no
- * build info, a toolchain older than go1.21 or one whose library crashes in
- * Node, modules replaced by local folders), or when `?build=source` asks, the
+ * build info, a toolchain older than go1.21, modules replaced by local
+ * folders), or when `?build=source` asks, the
  * plugin is built from the release tag's source instead, fetched as a Go
  * module through GOPROXY, and cached beside the release.
  */
