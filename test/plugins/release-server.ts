@@ -16,6 +16,8 @@ export class ReleaseServer {
   readonly requests: { url: string; headers: IncomingMessage['headers'] }[] = [];
   /** tag → assets; the first tag is "latest" */
   releases = new Map<string, FakeAsset[]>();
+  /** `<owner>/<repo>/<tag>` → the tag's source archive (.tar.gz), served at /repos/<owner>/<repo>/tarball/<tag> */
+  archives = new Map<string, Buffer>();
   /** tag → the `tag_name` the API reports for it (a hostile server may say anything) */
   tagNames = new Map<string, string>();
   /** `/files/<name>` → bytes, served with a Content-Length */
@@ -64,6 +66,12 @@ export class ReleaseServer {
     if ((match = /^\/repos\/[^/]+\/[^/]+\/releases\/tags\/([^/]+)$/.exec(url))) {
       const tag = decodeURIComponent(match[1]!);
       return this.releases.has(tag) ? json(200, this.release(tag)) : json(404, { message: 'Not Found' });
+    }
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)\/tarball\/([^/?]+)$/.exec(url))) {
+      const archive = this.archives.get(`${match[1]}/${match[2]}/${decodeURIComponent(match[3]!)}`);
+      if (!archive) return json(404, { message: 'Not Found' });
+      response.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': archive.length });
+      return void response.end(archive);
     }
     if ((match = /^\/(download|api-assets)\/([^/]+)\/([^/?]+)/.exec(url))) {
       if (match[1] === 'api-assets' && request.headers.accept !== 'application/octet-stream') return json(415, {});

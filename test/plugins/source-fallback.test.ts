@@ -47,6 +47,12 @@ describe('github:// plugins fall back to their source', { timeout: 900_000 }, ()
       },
     });
     server.releases.set('v1.0.0', [{ name: `${repo}_linux-amd64.so`, content: await readFile(binary) }]);
+    // A repository the module proxy does not have: only its tag's source archive, one top folder as GitHub makes it.
+    const archived = path.join(work.dir, 'archive', 'test-owner-archive-plugin-0123abc');
+    await cp(path.join(fixturesDirectory, 'hello'), archived, { recursive: true });
+    await run('go', ['mod', 'edit', '-module=github.com/test-owner/archive-plugin'], { cwd: archived });
+    await run('tar', ['-czf', path.join(work.dir, 'archive.tar.gz'), '-C', path.join(work.dir, 'archive'), 'test-owner-archive-plugin-0123abc']);
+    server.archives.set('test-owner/archive-plugin/v2.0.0', await readFile(path.join(work.dir, 'archive.tar.gz')));
     env = {
       GILBERT_GITHUB_API: server.base,
       GOPROXY: `file://${path.join(work.dir, 'proxy')},file://${localModCache}/cache/download`,
@@ -89,5 +95,13 @@ describe('github:// plugins fall back to their source', { timeout: 900_000 }, ()
     assert.match(result.stdout + result.stderr, /Building plugin github\.com\/test-owner\/hello-plugin@v1\.0\.0 from its source: asked for by \?build=source/);
     assert.match(result.stdout, /hello, source/);
     assert.deepEqual(server.requests.slice(before).map((request) => request.url).filter((url) => url.includes('/download/')), [], 'no binary was downloaded');
+  });
+
+  it("uses the tag's source archive when the module proxy does not have the module", async () => {
+    const result = await greet('github://github.com/test-owner/archive-plugin?version=v2.0.0&build=source', path.join(work.dir, 'home-archive'));
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout + result.stderr, /The Go module proxy does not have github\.com\/test-owner\/archive-plugin@v2\.0\.0; using the tag's source archive/);
+    assert.match(result.stdout, /hello, source/);
+    assert.ok(server.requests.some((request) => request.url === '/repos/test-owner/archive-plugin/tarball/v2.0.0'));
   });
 });

@@ -5,7 +5,9 @@ import { PluginError } from '../../errors.js';
 import { readGoBuildInfo } from '../abi/buildinfo.js';
 import { whyNoHostFits } from '../abi/loadable.js';
 import { verifyCachedFile, writeAtomically } from '../cache.js';
+import { downloadFile } from '../download.js';
 import { runGoCommand } from '../go-command.js';
+import { redactUrls } from '../../log/redact.js';
 import { buildGoPlugin, defaultGoBuild } from './go.js';
 import { buildProgress } from './progress.js';
 import type { SourceContext } from './types.js';
@@ -51,6 +53,15 @@ async function downloadModule(module: string, version: string, work: string, con
   });
 }
 
+/** Downloads a GitHub source archive (`.tar.gz` with one top folder) and unpacks it into `source` with the system's tar. */
+async function extractArchive(archive: { url: string; headers?: Record<string, string> }, work: string, source: string, context: SourceContext): Promise<void> {
+  const file = path.join(work, 'source.tar.gz');
+  await downloadFile(archive.url, file, { signal: context.signal, log: context.log, headers: archive.headers, env: context.env });
+  await mkdir(source, { recursive: true });
+  const { status, startError, output } = await runGoCommand('tar', ['-xzf', file, '-C', source, '--strip-components=1'], { cwd: work, env: context.env, signal: context.signal });
+  if (startError || status?.code !== 0) throw new PluginError(`cannot unpack the source archive of '${redactUrls(archive.url)}': ${startError?.message ?? output.trim()}`);
+}
+
 /** The module paths a repository's tag may carry: `/vN` for major versions from 2 on (Go's semantic import versioning). */
 function moduleCandidates(module: string, version: string): string[] {
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);
@@ -63,7 +74,16 @@ function moduleCandidates(module: string, version: string): string[] {
  * and flags, into `<directory>/source-<hash of those>/<name>.so`, reused on
  * later runs. Says once, when it builds, why.
  */
-export async function buildFromModuleSource(options: { module: string; version: string; directory: string; name: string; reason: string; context: SourceContext }): Promise<string> {
+export async function buildFromModuleSource(options: {
+  module: string;
+  version: string;
+  directory: string;
+  name: string;
+  reason: string;
+  context: SourceContext;
+  /** the tag's source archive (a .tar.gz), used when the module proxy does not have the module */
+  archive?: { url: string; headers?: Record<string, string> };
+}): Promise<string> {
   const { context } = options;
   const settings = context.goBuild ?? defaultGoBuild;
   const key = createHash('sha256').update(JSON.stringify({ module: options.module, version: options.version, settings })).digest('hex').slice(0, 16);
@@ -82,10 +102,14 @@ export async function buildFromModuleSource(options: { module: string; version: 
       moduleDirectory = await downloadModule(module, options.version, work, context, env).catch((error: unknown) => void (failure ??= error));
       if (moduleDirectory) break;
     }
-    if (!moduleDirectory) throw failure;
     const source = path.join(work, 'src');
-    await cp(moduleDirectory, source, { recursive: true });
-    await makeWritable(source);
+    if (moduleDirectory) {
+      await cp(moduleDirectory, source, { recursive: true });
+      await makeWritable(source);
+    } else if (options.archive) {
+      context.log.info(`The Go module proxy does not have ${options.module}@${options.version}; using the tag's source archive`);
+      await extractArchive(options.archive, work, source, context);
+    } else throw failure;
     await writeAtomically(output, (temporary) => buildGoPlugin(source, temporary, { ...settings, env }, context.signal, context.env, progress));
     return output;
   } finally {

@@ -171,7 +171,8 @@ export async function resolve(context: SourceContext): Promise<PluginArtifact> {
     const { buildFromModuleSource } = await import('./from-source.js');
     const directory = githubReleaseDirectory(repository.location, tag, context.env);
     await mkdir(directory, { recursive: true });
-    return { kind: 'go', path: await buildFromModuleSource({ module: moduleOf(repository), version: tag, directory, name: repository.repo, reason, context }) };
+    const archive = { url: `${repository.apiBase}/repos/${encodeURIComponent(repository.owner)}/${encodeURIComponent(repository.repo)}/tarball/${encodeURIComponent(tag)}`, headers: apiHeaders(repository) };
+    return { kind: 'go', path: await buildFromModuleSource({ module: moduleOf(repository), version: tag, directory, name: repository.repo, reason, context, archive }) };
   };
   if (context.url.query.get('build') === 'source') {
     const tag = repository.version === 'latest' ? (await fetchRelease(repository, context.signal)).tag_name : repository.version;
