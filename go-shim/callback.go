@@ -5,6 +5,7 @@ package main
 #cgo LDFLAGS: -lpthread
 #include <pthread.h>
 #include "gilbert_shim.h"
+#include "inbox.h"
 
 // cgo cannot call a C function pointer directly.
 static inline void gs_call_events(gs_events_fn *fn, char *json, int64_t len) { fn(json, len); }
@@ -41,7 +42,9 @@ type callbackOutlet struct{ fn *C.gs_events_fn }
 
 // Deliver: the batch ends with a NUL byte; it is only read during the call
 // (the JS side copies it into a JS string).
+// It first waits while JS holds delivery (its console is backed up).
 func (o callbackOutlet) Deliver(batch []byte) {
+	C.gs_wait_unheld()
 	C.gs_call_events(o.fn, (*C.char)(unsafe.Pointer(&batch[0])), C.int64_t(len(batch)-1))
 }
 

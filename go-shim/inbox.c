@@ -52,3 +52,20 @@ void gs_release_handler(int64_t handler) { post(GS_OP_RELEASE_HANDLER, handler, 
 void gs_release_ctx(int64_t ctx) { post(GS_OP_RELEASE_CTX, ctx, 0, 0, 0, NULL, NULL); }
 void gs_complete(int64_t req, int64_t ok, char *json) { post(GS_OP_COMPLETE, req, ok, 0, 0, json, NULL); }
 void gs_ping(int64_t call, int64_t via_goroutine) { post(GS_OP_PING, call, via_goroutine, 0, 0, NULL, NULL); }
+
+static pthread_mutex_t hold_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static int held = 0;
+
+void gs_hold(int64_t on) {
+	pthread_mutex_lock(&hold_mu);
+	held = on != 0;
+	if (!held) pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_mu);
+}
+
+void gs_wait_unheld(void) {
+	pthread_mutex_lock(&hold_mu);
+	while (held) pthread_cond_wait(&hold_cond, &hold_mu);
+	pthread_mutex_unlock(&hold_mu);
+}

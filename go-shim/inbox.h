@@ -25,4 +25,7 @@ typedef struct gs_msg {
 /* Blocks until a message is queued, then moves it into *out. */
 void gs_inbox_next(gs_msg *out);
 
+/* Blocks while JS holds event delivery (gs_hold). */
+void gs_wait_unheld(void);
+
 #endif

@@ -34,7 +34,7 @@ typedef void gs_events_fn(char *json, int64_t len);
 
 /* Installs the events callback and starts the dispatcher. Returns the ABI
  * version (GS_ABI_VERSION); calling it twice replaces the callback. */
-#define GS_ABI_VERSION 2
+#define GS_ABI_VERSION 3
 int64_t gs_init(gs_events_fn *events);
 
 /* JSON of runtime/debug.ReadBuildInfo() of the shim: Go version, module
@@ -72,5 +72,12 @@ void gs_complete(int64_t req, int64_t ok, char *json);
 /* Completes `call` at once (from a new goroutine when via_goroutine != 0):
  * measures the bridge's own round trip, for `make bench`. */
 void gs_ping(int64_t call, int64_t via_goroutine);
+
+/* Backpressure: JS holds (on=1) while its console is backed up (a slow pipe
+ * reader) and lets go (on=0) once it drained. While held, no batch is
+ * delivered; Go's outbox then fills to its cap and the plugin goroutines that
+ * log wait for room, as a program writing to a full pipe would. Plain C:
+ * only sets a flag. */
+void gs_hold(int64_t on);
 
 #endif

@@ -45,9 +45,24 @@ type outbox struct {
 
 	delivering sync.Mutex // held while a batch is in JS: one at a time, in order
 	spare      []byte     // the last delivered buffer, reused for the next batch
+	room       *sync.Cond // on mu: signalled when a flush empties pending
 }
 
-var events = &outbox{}
+// maxPending bounds what waits for the dispatcher. Past it, a goroutine that
+// makes an event waits until the dispatcher takes the batch: a plugin logging
+// faster than the console drains (a slow pipe reader holds delivery, see
+// gs_hold) is slowed down instead of buffered without bound. Only the
+// dispatcher drains pending, and it never makes events, so waiting here
+// cannot deadlock it.
+const maxPending = 1 << 20
+
+var events = newOutbox()
+
+func newOutbox() *outbox {
+	o := &outbox{}
+	o.room = sync.NewCond(&o.mu)
+	return o
+}
 
 // Start installs the transport's outlet; true the first time (the dispatcher
 // starts then, and the caller starts serving host calls).
@@ -98,6 +113,9 @@ func (o *outbox) pushNow(encode func(b []byte) []byte) {
 func (o *outbox) append(encode func(b []byte) []byte) (first bool, out Outlet) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	for len(o.pending) > maxPending && o.out != nil && !o.out.Sync() {
+		o.room.Wait()
+	}
 	first, out = len(o.pending) == 0, o.out
 	if !first {
 		o.pending = append(o.pending, recordSep)
@@ -129,6 +147,7 @@ func (o *outbox) flush() {
 	}
 	batch, out := o.pending, o.out
 	o.pending, o.spare = o.spare[:0], nil
+	o.room.Broadcast()
 	o.mu.Unlock()
 	batch = append(batch, 0)
 	out.Deliver(batch)

@@ -6,6 +6,7 @@
  * carries host calls one way and event batches the other.
  */
 import { PluginError } from '../errors.js';
+import type { OutputFlow } from '../log/flow.js';
 import type { ActionHandler, ActionParams, HandlerFactory, JobContext, JobRunner, Logger, Scope } from '../sdk/index.js';
 import { decodeEventRecord, decodeJob, decodeLogRecord, decodeParams, encodeParams, fromWireError, RECORD_SEP, toWireError, type LogRecordWire } from './marshal.js';
 import type { Answer, CallName, CallResult, GoEvent, GoRequest, HostCall, RequestOp, Shape } from './protocol.js';
@@ -18,6 +19,12 @@ export interface Transport {
   setBusy(busy: boolean): void;
   /** A plugin did not stop when cancelled: end what runs it if the transport can (a host process), else leave it be. */
   abandon?(): void;
+  /**
+   * Takes no event batch until `until` settles: the console is backed up (a
+   * slow pipe reader), and Go's side must feel it — its queue fills and the
+   * plugin goroutines that log wait, instead of gilbert buffering without bound.
+   */
+  hold(until: Promise<void>): void;
 }
 
 /**
@@ -77,6 +84,8 @@ export class GoBridge {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly contexts = new Map<number, CtxEntry>();
+  /** event delivery is held until the console drains (Transport.hold) */
+  private holding = false;
   private readonly scopes = new Map<number, Scope>();
   private readonly runners = new Map<number, JobRunner>();
   private readonly factories = new Map<number, HandlerFactory>();
@@ -311,19 +320,29 @@ export class GoBridge {
 
   /** Runs on the JS thread, maybe while a Go thread waits: quick, never throws. */
   private onBatch(batch: string): void {
+    let backedUp: OutputFlow | undefined;
     for (const rec of batch.split(RECORD_SEP)) {
       try {
-        if (rec.charCodeAt(0) === 76 /* L */) this.onLog(decodeLogRecord(rec));
+        if (rec.charCodeAt(0) === 76 /* L */) backedUp = this.onLog(decodeLogRecord(rec)) ?? backedUp;
         else this.onEvent(decodeEventRecord(rec));
       } catch (err) {
         process.emitWarning(`gilbert-ts: failed to handle a Go bridge event: ${err instanceof Error ? err.stack : String(err)}`);
       }
     }
+    if (backedUp && !this.holding) {
+      this.holding = true;
+      this.transport.hold(backedUp.drained().then(() => void (this.holding = false)));
+    }
   }
 
-  private onLog(line: LogRecordWire): void {
+  /** Writes a log line; returns its console's flow when that is now backed up. */
+  private onLog(line: LogRecordWire): OutputFlow | undefined {
     const entry = this.contexts.get(line.ctx);
-    if (entry && !entry.abandoned) loggerAt(entry, line.depth).write(line.level, line.message);
+    if (!entry || entry.abandoned) return undefined;
+    const logger = loggerAt(entry, line.depth);
+    logger.write(line.level, line.message);
+    const flow = (logger as { flow?: OutputFlow }).flow;
+    return flow?.backedUp ? flow : undefined;
   }
 
   private onEvent(ev: GoEvent): void {

@@ -22,7 +22,7 @@ import type { HostCall } from './protocol.js';
 import { defaultShimPath, parseBuildInfo, requireShim, type ShimBuildInfo } from './shim-path.js';
 
 /** GS_ABI_VERSION of native/gilbert_shim.h. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -49,6 +49,7 @@ class InProcessTransport implements Transport {
       gs_release_ctx: 'void gs_release_ctx(int64_t ctx)',
       gs_complete: 'void gs_complete(int64_t req, int64_t ok, const char *json)',
       gs_ping: 'void gs_ping(int64_t call, int64_t via_goroutine)',
+      gs_hold: 'void gs_hold(int64_t on)',
     };
     for (const [name, decl] of Object.entries(decls)) this.fns[name] = lib.func(decl) as Fn;
     const heapStr = koffi.disposable('gs_heap_str', 'str', this.fns.gs_free!);
@@ -74,6 +75,12 @@ class InProcessTransport implements Transport {
   setBusy(busy: boolean): void {
     if (busy) this.keepAlive.ref();
     else this.keepAlive.unref();
+  }
+
+  /** Go's next batch waits in C (gs_wait_unheld) until `until` settles. */
+  hold(until: Promise<void>): void {
+    this.fns.gs_hold!(1);
+    void until.finally(() => this.fns.gs_hold!(0));
   }
 
   /** Each call is one C entry point, which only queues it for Go (go-shim/inbox.c). */

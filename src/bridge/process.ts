@@ -123,6 +123,12 @@ class ProcessTransport implements Transport {
     }
   }
 
+  /** Stops reading the host's events until `until` settles: its pipe fills, and its goroutines block writing to it. */
+  hold(until: Promise<void>): void {
+    this.events.pause();
+    void until.finally(() => this.events.resume());
+  }
+
   /** A plugin did not stop when cancelled: its process is killed (its exit is reported as for any death). */
   abandon(): void {
     this.kill();

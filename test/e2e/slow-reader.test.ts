@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { project, spawnCli } from './helpers.js';
 
 const LINES = 1_000_000;
@@ -23,6 +24,20 @@ tasks:
   bigThenFail:
   - action: shell
     params: { command: "seq 1 ${LINES}; exit 3" }
+`;
+
+const BRIDGETEST = fileURLToPath(new URL('../fixtures/go-plugins/build/bridgetest.so', import.meta.url));
+const GO_GOROUTINES = 4;
+const GO_LINES = 500_000; // per goroutine: ~34 MB of output in all
+
+/** A Go plugin's goroutines logging as fast as they can, in process and isolated. */
+const goManifest = (isolate: boolean) => `version: "1.0"
+plugins:
+  - file://${BRIDGETEST}${isolate ? '?isolate=true' : ''}
+tasks:
+  flood:
+  - action: bridgetest:flood
+    params: { goroutines: ${GO_GOROUTINES}, lines: ${GO_LINES} }
 `;
 
 /** Resident memory of a running process in MiB (Linux), or undefined once it is gone. */
@@ -79,4 +94,22 @@ describe('a slow reader of stdout', () => {
       await cleanup();
     }
   });
+
+  for (const isolate of [false, true]) {
+    it(`gets every line a Go plugin logs, while its goroutines wait instead of gilbert buffering (${isolate ? 'isolated' : 'in process'})`, async () => {
+      const { dir, cleanup } = await project(undefined, goManifest(isolate));
+      try {
+        const run = await lateReader(spawnCli(['run', 'flood'], { cwd: dir }), READER_STARTS_AFTER_MS);
+        assert.equal(run.code, 0, run.stderr);
+        const logged = run.lines.filter((line) => /^ {4}g\d \d+$/.test(line));
+        assert.equal(logged.length, GO_GOROUTINES * GO_LINES, 'every line the plugin logged arrives');
+        assert.match(run.lines.at(-3) ?? '', /Task 'flood' ran successfully/);
+        assert.ok(run.rssBeforeReading !== undefined, 'gilbert is still running, waiting for its reader');
+        // the output waits in the plugin (its goroutines block), not in gilbert's memory
+        assert.ok(run.rssBeforeReading < 150, `gilbert's memory stays bounded: ${run.rssBeforeReading} MiB`);
+      } finally {
+        await cleanup();
+      }
+    });
+  }
 });
