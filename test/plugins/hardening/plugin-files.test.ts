@@ -76,14 +76,19 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
     await home.dispose();
   });
 
-  it('a corrupted cached plugin is reported, evicted and downloaded again, then runs', async () => {
+  /** A project loading the example plugin over http, run once so that the plugin is in the cache; `run` runs it again. */
+  async function runOnceCached() {
     const url = `${server.base}/files/example.so`;
     const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
+    const run = () => runCli(['run', 'hello'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 120_000 });
+    const first = await run();
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    return { work, run, cached: path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so') };
+  }
+
+  it('a corrupted cached plugin is reported, evicted and downloaded again, then runs', async () => {
+    const { work, run, cached } = await runOnceCached();
     try {
-      const env = cliEnv({ GILBERT_HOME: home.dir });
-      const first = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 120_000 });
-      assert.equal(first.code, 0, first.stdout + first.stderr);
-      const cached = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so');
       // Bit flips in the middle of the library, where its code and data are.
       const file = await open(cached, 'r+');
       const { size } = await file.stat();
@@ -95,7 +100,7 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
       const downloads = () => server.requests.filter((request) => request.url === '/files/example.so').length;
       const before = downloads();
 
-      const second = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 120_000 });
+      const second = await run();
       assert.equal(second.code, 0, second.stdout + second.stderr);
       assert.match(second.stdout, /Cached plugin '.*plugin\.so' is corrupted: its sha256 is [0-9a-f]{64}, but [0-9a-f]{64} was recorded when it was written; removing it, then downloading or building it again/);
       assert.equal(downloads(), before + 1, 'fetched again');
@@ -107,25 +112,20 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
   });
 
   it('a cached plugin unchanged since it was hashed is not hashed again; one written since is', async () => {
-    const url = `${server.base}/files/example.so`;
-    const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
+    const { work, run, cached } = await runOnceCached();
     try {
-      const env = cliEnv({ GILBERT_HOME: home.dir });
-      const first = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 120_000 });
-      assert.equal(first.code, 0, first.stdout + first.stderr);
-      const cached = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so');
       const record = `${cached}.sha256`;
       const [sha256, identity] = (await readFile(record, 'utf8')).trim().split('\n');
       assert.match(sha256!, /^[0-9a-f]{64}$/);
       assert.match(identity!, /^\d+:\d+:\d+:\d+:\d+$/, 'the record holds the identity of the file it hashed');
       // A wrong sum beside the same identity goes unnoticed: proof that the file was not hashed again.
       await writeFile(record, `${'0'.repeat(64)}\n${identity}\n`);
-      const second = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 120_000 });
+      const second = await run();
       assert.equal(second.code, 0, second.stdout + second.stderr);
       assert.doesNotMatch(second.stdout, /corrupted/);
       // Writing the file (even the same bytes) changes its identity, so it is hashed and the wrong sum is caught.
       await writeFile(cached, await readFile(cached));
-      const third = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 120_000 });
+      const third = await run();
       assert.equal(third.code, 0, third.stdout + third.stderr);
       assert.match(third.stdout, /Cached plugin '.*plugin\.so' is corrupted: its sha256 is [0-9a-f]{64}, but 0{64} was recorded/);
       assert.match(third.stdout, /hello from the cached plugin/);
