@@ -19,6 +19,7 @@ const native = (value) => (runs.native ? value : 'not measured (`NATIVE_GILBERT`
 /** wall over `node -e 0`, and CPU over it: on a loaded machine the CPU figure is the stabler */
 const over = (name) => `node + ${f(ms[name] - ms.node0)} ms (CPU node + ${f(cpuMs[name] - cpuMs.node0)} ms)`;
 const nativeRun = (name) => native(`${f(ms[name])} ms (CPU ${f(cpuMs[name])} ms)`);
+const signed = (n) => `${n < 0 ? '−' : '+'} ${f(Math.abs(n))}`;
 const ratio = (a, b) => (runs.native ? `${f(a / b, 2)}×` : '—');
 
 const rows = [
@@ -26,7 +27,7 @@ const rows = [
   ['`gilbert ls` start-up', over('ls'), '—', '≤ node + 30 ms'],
   ['1-job run (`echo hi`)', over('one'), nativeRun('nativeOne'), '≤ node + 20 ms'],
   ['run using one Go plugin', over('plugin'), nativeRun('nativePlugin'), '≤ node + 35 ms'],
-  ['run using one isolated Go plugin', ms.isolated === undefined ? 'not measured: no switch on main yet puts a plugin in its own process' : `in-process + ${f(ms.isolated - ms.plugin)} ms`, '—', '≤ in-process + 40 ms'],
+  ['run using one isolated Go plugin (`?isolate=true`)', ms.pluginIsolated === undefined ? 'not measured' : `in-process ${signed(ms.pluginIsolated - ms.plugin)} ms (CPU ${signed(cpuMs.pluginIsolated - cpuMs.plugin)} ms), ${f(rssMb.pluginIsolated)} MB`, '—', '≤ in-process + 40 ms'],
   ['marginal cost of a shell job, wall (100 jobs − 1 job) / 99', `${f(runs.marginalMs, 2)} ms (${ratio(runs.marginalMs, runs.nativeMarginalMs)} native)`, native(`${f(runs.nativeMarginalMs, 2)} ms`), '≤ 1.2× native'],
   ['marginal cost of a shell job, CPU', `${f(runs.marginalCpuMs, 2)} ms (${ratio(runs.marginalCpuMs, runs.nativeMarginalCpuMs)} native)`, native(`${f(runs.nativeMarginalCpuMs, 2)} ms`), ''],
   ['peak RSS, 100 shell jobs', `${f(rssMb.many)} MB (node + ${f(rssMb.many - rssMb.node0)})`, native(`${f(rssMb.nativeMany)} MB`), '≤ node + 20 MB'],
