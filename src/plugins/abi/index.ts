@@ -108,7 +108,7 @@ const hostInfos = new Map<string, Promise<GoBuildInfo | undefined>>();
 /**
  * The Go host executable for a plugin built as `info` says: the packaged
  * one (built with the packaged shim) when it matches, else one built to
- * match it, cached like shims. Without build info (Go < 1.24), the packaged
+ * match it, cached like shims. Without build info (an older toolchain: go1.19 plugins had none), the packaged
  * one, and plugin.Open judges.
  */
 async function hostFor(label: string, info: GoBuildInfo | undefined, options: AbiOptions): Promise<string> {
@@ -128,7 +128,8 @@ async function hostFor(label: string, info: GoBuildInfo | undefined, options: Ab
  * default shim; else the first group, with a shim built to match) is opened
  * in process; every other group's plugins get Go host processes built to
  * match them, since one process holds one Go runtime. Plugins without build
- * info (Go < 1.24) go in process and are left to plugin.Open to judge.
+ * info (an older toolchain: go1.19 plugins had none) go in process and are
+ * left to plugin.Open to judge.
  */
 export async function planShims(plugins: { label: string; path: string; isolate?: boolean }[], options: AbiOptions): Promise<ShimPlan> {
   const groups: PluginGroup[] = [];
