@@ -43,6 +43,9 @@ export class ManifestError extends GilbertError {}
 /** A job, task or action failed while running. */
 export class JobError extends GilbertError {}
 
+/** A cancelled action whose call and cancel did not finish within its grace (stopGraceMs). */
+export class NotStoppedError extends JobError {}
+
 /** A plugin cannot be found, fetched, built, matched or loaded. */
 export class PluginError extends GilbertError {}
 
@@ -51,6 +54,24 @@ export class CancelledError extends GilbertError {
   constructor(readonly signalName: 'SIGINT' | 'SIGTERM' | 'cancel' = 'cancel', message = 'job cancelled') {
     super(message, { exitCode: signalName === 'SIGINT' ? 130 : signalName === 'SIGTERM' ? 143 : 1 });
   }
+}
+
+/**
+ * How long a plugin action cancelled for `reason` may take to stop before it
+ * fails as stuck (and the bridge abandons it). A user's Ctrl+C or SIGTERM
+ * wants the run over promptly: 1 s. A deadline or a failing sibling leaves
+ * `usualMs`, since the run goes on and a plugin that stops cleanly is worth
+ * waiting for. The one place that decides, for the runner and the bridge.
+ */
+export const SIGNAL_STOP_GRACE_MS = 1_000;
+
+export function stopGraceMs(reason: unknown, usualMs: number): number {
+  return bySignal(reason) ? SIGNAL_STOP_GRACE_MS : usualMs;
+}
+
+/** Whether a cancellation came from SIGINT or SIGTERM: the run then ends with that signal's error. */
+export function bySignal(reason: unknown): boolean {
+  return reason instanceof CancelledError && reason.signalName !== 'cancel';
 }
 
 /** "file:line: " prefix for messages that have a location. */

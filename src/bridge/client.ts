@@ -5,7 +5,7 @@
  * transport (in-process.ts: koffi; the Go host process: process.ts) only
  * carries host calls one way and event batches the other.
  */
-import { PluginError } from '../errors.js';
+import { NotStoppedError, PluginError, stopGraceMs } from '../errors.js';
 import type { OutputFlow } from '../log/flow.js';
 import type { ActionHandler, ActionParams, HandlerFactory, JobContext, JobRunner, Logger, Scope } from '../sdk/index.js';
 import { decodeEventRecord, decodeJob, decodeLogRecord, decodeParams, encodeParams, fromWireError, RECORD_SEP, toWireError, type LogRecordWire } from './marshal.js';
@@ -29,13 +29,13 @@ export interface Transport {
 
 /**
  * How long a cancelled Go job may take to stop: its Cancel to return, and
- * its Call to notice its context. After that it fails ("did not stop"), and
- * what runs it is abandoned (in process: its goroutine; isolated: its host
- * process is killed).
+ * its Call to notice its context (1 s instead when a signal cancelled the
+ * run: stopGraceMs). After that it fails ("did not stop"), and what runs it
+ * is abandoned (in process: its goroutine; isolated: its host process is killed).
  */
 export const CANCEL_GRACE_MS = 5000;
-/** The bridge gives up a little before the runner's own 5 s guard (runner/task-runner.ts) so that its message, which knows the transport, is the job's. */
-const GIVE_UP_MS = CANCEL_GRACE_MS - 100;
+/** The bridge gives up a little before the runner's own guard (runner/task-runner.ts) so that its message, which knows the transport, is the job's. */
+const GIVE_UP_EARLY_MS = 100;
 
 /** What ended the Go side: the errors of the calls in flight say `Go plugin 'p' (action 'p:a') <what>`. */
 export interface HostEnded {
@@ -174,7 +174,7 @@ export class GoBridge {
   /**
    * Runs the handler's Cancel on the job of `ctx`. It settles once Cancel has
    * returned and, for a job still running, once Call has too; a plugin that
-   * takes longer than CANCEL_GRACE_MS fails the job and is abandoned.
+   * takes longer than its grace (CANCEL_GRACE_MS) fails the job and is abandoned.
    */
   async cancel(handler: number, ctx: JobContext): Promise<void> {
     const ctxId = this.ctxIdOf(ctx, handler);
@@ -182,7 +182,8 @@ export class GoBridge {
     let cancelCall = 0;
     const cancelled = this.start('job', (call) => ({ op: 'cancel', call, handler, ctx: ctxId }), action, (call) => (cancelCall = call));
     if (ctxId !== 0) this.cancels.set(ctxId, cancelled);
-    const grace = setTimeout(() => this.giveUp(ctxId, cancelCall, action), GIVE_UP_MS);
+    const graceMs = stopGraceMs(ctx.signal.reason, CANCEL_GRACE_MS);
+    const grace = setTimeout(() => this.giveUp(ctxId, cancelCall, action, graceMs), graceMs - GIVE_UP_EARLY_MS);
     try {
       await cancelled;
     } finally {
@@ -192,10 +193,10 @@ export class GoBridge {
   }
 
   /** A cancelled job that did not stop in time: it fails, and is left to itself (or its host process killed). */
-  private giveUp(ctxId: number, cancelCall: number, action: string | undefined): void {
+  private giveUp(ctxId: number, cancelCall: number, action: string | undefined, graceMs: number): void {
     const plugin = action?.split(':')[0] ?? 'a Go plugin';
     const error = () =>
-      new PluginError(`plugin '${plugin}' did not stop within ${CANCEL_GRACE_MS / 1000} s of being cancelled`, {
+      new NotStoppedError(`plugin '${plugin}' did not stop within ${graceMs / 1000} s of being cancelled`, {
         hint: `its Cancel did not return, or its Call ignored its context (ctx.Context()); report it to the plugin's author. ${
           this.transport.abandon ? 'Its Go host process was killed' : 'Its goroutine was left running; run it isolated (?isolate=true) to have it killed'
         }`,

@@ -1,5 +1,5 @@
 import type { ActionRegistry } from '../actions/registry.js';
-import { CancelledError, GilbertError, JobError } from '../errors.js';
+import { bySignal, CancelledError, GilbertError, JobError, NotStoppedError, stopGraceMs } from '../errors.js';
 import { own, type Manifest } from '../manifest/ast.js';
 import type { ActionHandler, HandlerFactory, Job, JobContext, JobRunner, Logger, Scope, SourceLocation, Vars } from '../sdk/index.js';
 import { createScope, runShellCaptured } from '../scope/index.js';
@@ -258,6 +258,8 @@ export class TaskRunner implements JobRunner {
       const decide = (failed: boolean, error?: unknown): boolean => {
         if (outcome) return false;
         outcome = { failed, error };
+        // A run a signal cancelled ends with the signal's error: a plugin that would not stop is told here or never.
+        if (error instanceof NotStoppedError && bySignal(ctx.signal.reason)) ctx.log.error(`ERROR: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
         if (stopping) void stopping.then(finish);
         else finish();
         return true;
@@ -275,7 +277,7 @@ export class TaskRunner implements JobRunner {
           };
           // Neither call nor cancel may hold the task forever once the job was told to stop.
           // Unref'd: when nothing else runs, the StallGuard reports the job at once instead.
-          const stuck = setTimeout(() => failed(notStopped(name, ctx.signal.reason), true), cancelGrace(name)).unref();
+          const stuck = setTimeout(() => failed(notStopped(name, ctx.signal.reason), true), cancelGrace(name, ctx.signal.reason)).unref();
           Promise.resolve()
             .then(() => handler.cancel(ctx))
             .then(() => {
@@ -363,8 +365,9 @@ function isFault(error: unknown): boolean {
 
 /**
  * How long a cancelled action may take to stop (its `call` or `cancel`
- * settling) before the job fails anyway: a plugin's 5 s; a built-in's
- * longer, since the shell action bounds its own stop (SIGTERM, 3 s, SIGKILL,
+ * settling) before the job fails anyway: a plugin's 5 s, or 1 s when a
+ * signal cancelled the run (stopGraceMs); a built-in's longer, whatever the
+ * reason, since the shell action bounds its own stop (SIGTERM, 3 s, SIGKILL,
  * then waiting for the process group).
  */
 export const PLUGIN_CANCEL_GRACE_MS = 5_000;
@@ -376,8 +379,8 @@ function pluginOf(action: string): string | undefined {
   return colon > 0 ? action.slice(0, colon) : undefined;
 }
 
-function cancelGrace(action: string): number {
-  return pluginOf(action) === undefined ? BUILTIN_CANCEL_GRACE_MS : PLUGIN_CANCEL_GRACE_MS;
+function cancelGrace(action: string, reason: unknown): number {
+  return pluginOf(action) === undefined ? BUILTIN_CANCEL_GRACE_MS : stopGraceMs(reason, PLUGIN_CANCEL_GRACE_MS);
 }
 
 function notStopped(action: string, reason: unknown): JobError {
@@ -385,7 +388,7 @@ function notStopped(action: string, reason: unknown): JobError {
   const who = plugin === undefined ? `action '${action}'` : `plugin '${plugin}'`;
   const why = reason instanceof DeadlineExceededError ? 'its deadline' : 'being cancelled';
   const what = plugin === undefined ? '' : ` (action '${action}')`;
-  return new JobError(`${who} did not stop within ${cancelGrace(action) / 1000} s of ${why}${what}: neither its call nor its cancel finished`, {
+  return new NotStoppedError(`${who} did not stop within ${cancelGrace(action, reason) / 1000} s of ${why}${what}: neither its call nor its cancel finished`, {
     hint: "a plugin action must end when its context's signal aborts, or implement cancel",
   });
 }

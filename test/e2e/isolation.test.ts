@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { cliEnv, project, runCli, type CliResult } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { cliEnv, finish, project, runCli, spawnCli, waitFor, waitForOutput, type CliResult } from './helpers.js';
 
 const plugin = (name: string) => fileURLToPath(new URL(`../fixtures/go-plugins/build/${name}.so`, import.meta.url));
 const CRASH = plugin('crash');
@@ -89,4 +90,51 @@ describe('isolated Go plugins: the crash catalogue', { timeout: 300_000 }, () =>
     assert.match(isolatedByFlag.stdout, /runs isolated in a Go host process/);
     assert.ok(pidOf(inProcess) > 0 && pidOf(isolatedByEnv) > 0 && pidOf(isolatedByEnv) !== pidOf(isolatedByFlag));
   });
+});
+
+/** Whether `pid` is a running process (a zombie, or none at all, is not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
+// Ctrl+C must end the run promptly even when a plugin will not stop: a signal
+// gives it 1 s, not the 5 s a deadline or a failing sibling gives (issue 9).
+describe('a signal while a Go plugin will not stop', { timeout: 120_000 }, () => {
+  for (const [isolate, signal, code] of [
+    [false, 'SIGINT', 130],
+    [true, 'SIGINT', 130],
+    [true, 'SIGTERM', 143],
+  ] as const) {
+    it(`${signal}, ${isolate ? 'isolated' : 'in process'}: exits ${code} within about a second, naming the plugin`, async () => {
+      const url = `file://${CRASH}${isolate ? '?isolate=true' : ''}`;
+      const { dir, cleanup } = await project(undefined, manifest(url, '  t:\n  - action: crash:pid\n  - action: crash:block-cancel\n'));
+      try {
+        const child = spawnCli(['run', 't'], { cwd: dir, env: cliEnv() });
+        const done = finish(child, 60_000);
+        let pid = 0;
+        child.stdout?.on('data', (chunk: Buffer) => (pid ||= Number(/pid (\d+)/.exec(chunk.toString())?.[1] ?? 0)));
+        await waitForOutput(child, 'stuck', 30_000);
+        const signalled = Date.now();
+        child.kill(signal);
+        const result = await done;
+        const took = Date.now() - signalled;
+        assert.equal(result.code, code, result.stdout + result.stderr);
+        assert.ok(took < 3500, `exited ${took} ms after ${signal}: the 5 s grace, not the signal's`);
+        assert.match(result.stdout, /Cancel called/);
+        assert.match(result.stderr, new RegExp(`^ERROR: task cancelled by ${signal}`));
+        assert.match(result.stdout, /ERROR: plugin 'crash' did not stop within 1 s of being cancelled/);
+        assert.match(result.stdout, isolate ? /host process was killed/ : /goroutine was left running/);
+        assert.ok(pid > 0, result.stdout);
+        // in process the pid is the CLI's own; isolated, the host's: gone with the run either way
+        await waitFor(() => (running(pid) ? undefined : true), `process ${pid} to be gone`, 5_000);
+      } finally {
+        await cleanup();
+      }
+    });
+  }
 });
