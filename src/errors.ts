@@ -73,8 +73,3 @@ export function stopGraceMs(reason: unknown, usualMs: number): number {
 export function bySignal(reason: unknown): boolean {
   return reason instanceof CancelledError && reason.signalName !== 'cancel';
 }
-
-/** "file:line: " prefix for messages that have a location. */
-export function formatLocation(location: SourceLocation | undefined): string {
-  return location ? `${location.file}:${location.line}: ` : '';
-}

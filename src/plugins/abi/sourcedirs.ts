@@ -72,11 +72,3 @@ export function moduleSourceDirectories(image: Buffer, deps: Map<string, string>
   }
   return found;
 }
-
-/** The module cache a recorded module folder lies in (with its trailing `/`), or undefined when it is vendored or trimmed. */
-export function moduleCacheOf(folder: string, module: string, version: string): string | undefined {
-  const suffix = `${escapeModulePath(module)}@${escapeModulePath(version)}`;
-  if (!folder.endsWith(suffix)) return undefined;
-  const cache = folder.slice(0, -suffix.length);
-  return cache.endsWith('/') || cache.endsWith('\\') ? cache : undefined;
-}
