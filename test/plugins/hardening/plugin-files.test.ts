@@ -76,14 +76,22 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
     await home.dispose();
   });
 
-  /** A project loading the example plugin over http, run once so that the plugin is in the cache; `run` runs it again. */
-  async function runOnceCached() {
-    const url = `${server.base}/files/example.so`;
+  /** Gilbert's cache folder for a plugin downloaded from `url`. */
+  const httpEntry = (url: string) => path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'));
+  /** A project whose `hello` task uses the plugin served as `name`, and a run of it with this suite's storage. */
+  async function projectUsing(name: string, timeoutMs: number) {
+    const url = `${server.base}/files/${name}`;
     const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
-    const run = () => runCli(['run', 'hello'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs: 120_000 });
+    const run = () => runCli(['run', 'hello'], { cwd: work.dir, env: cliEnv({ GILBERT_HOME: home.dir }), timeoutMs });
+    return { url, work, run };
+  }
+
+  /** The example plugin over http, run once so that it is in the cache; `run` runs it again. */
+  async function runOnceCached() {
+    const { url, work, run } = await projectUsing('example.so', 120_000);
     const first = await run();
     assert.equal(first.code, 0, first.stdout + first.stderr);
-    return { work, run, cached: path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'), 'plugin.so') };
+    return { work, run, cached: path.join(httpEntry(url), 'plugin.so') };
   }
 
   it('a corrupted cached plugin is reported, evicted and downloaded again, then runs', async () => {
@@ -135,19 +143,17 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
   });
 
   it('a page that is not a plugin is not cached, and the message says what came instead of advising a rebuild', async () => {
-    const url = `${server.base}/files/login.so`;
-    const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
+    const { url, work, run } = await projectUsing('login.so', 60_000);
     try {
-      const env = cliEnv({ GILBERT_HOME: home.dir });
       for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 60_000 });
+        const result = await run();
         assert.equal(result.code, 1, result.stdout + result.stderr);
         assert.match(result.stderr, /did not send a Go plugin: the file is not a shared library \(it starts with '<!DOCTYPE html> <html><body>Please sign/);
         assert.match(result.stderr, /nothing was cached/);
         assert.doesNotMatch(result.stderr, /rebuild/i);
       }
       assert.equal(server.requests.filter((request) => request.url === '/files/login.so').length, 2, 'asked again on the next run');
-      const entry = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'));
+      const entry = httpEntry(url);
       assert.deepEqual(existsSync(entry) ? await readdir(entry) : [], []);
     } finally {
       await work.cleanup();
@@ -155,18 +161,16 @@ describe('cached plugins are verified before they are opened (issue 14, item 9)'
   });
 
   it('a shared library that does not open as a Go plugin is dropped from the cache and fetched again next time', async () => {
-    const url = `${server.base}/files/c-library.so`;
-    const work = await project(undefined, `plugins:\n  - ${url}\n${helloTask}`);
+    const { url, work, run } = await projectUsing('c-library.so', 60_000);
     try {
-      const env = cliEnv({ GILBERT_HOME: home.dir });
       for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await runCli(['run', 'hello'], { cwd: work.dir, env, timeoutMs: 60_000 });
+        const result = await run();
         assert.equal(result.code, 1, result.stdout + result.stderr);
         assert.match(result.stderr, /is not a Go plugin/);
         assert.match(result.stderr, /the downloaded file was removed from the cache, so the next run fetches it again/);
       }
       assert.equal(server.requests.filter((request) => request.url === '/files/c-library.so').length, 2, 'asked again on the next run');
-      const entry = path.join(home.dir, 'plugins', 'http', createHash('md5').update(url).digest('hex'));
+      const entry = httpEntry(url);
       assert.deepEqual(await readdir(entry), []);
     } finally {
       await work.cleanup();
